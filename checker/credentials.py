@@ -1,0 +1,160 @@
+"""Where credentials come from, in the official SDK's terms. First complete source wins:
+
+1. ``CHECKER_AUTH_TOKEN``: an IAM token, sent as ``X-Auth-Token``;
+2. ``HUAWEICLOUD_SDK_AK`` + ``HUAWEICLOUD_SDK_SK`` (+ ``HUAWEICLOUD_SDK_SECURITY_TOKEN``);
+3. the SDK's credentials file: ``HUAWEICLOUD_SDK_CREDENTIALS_FILE``, else
+   ``~/.huaweicloud/credentials``, section ``[basic]`` with ``ak``, ``sk``, ``security_token``.
+
+Secrets are never taken from command-line options: those show in process lists and CI logs.
+"""
+
+from __future__ import annotations
+
+import configparser
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from checker.auth import AkSkAuth, Clock, TokenAuth, utc_now
+from checker.errors import CredentialsError
+from checker.secret import Redactor, Secret, mask_access_key
+
+TOKEN_VARIABLE = "CHECKER_AUTH_TOKEN"
+AK_VARIABLE = "HUAWEICLOUD_SDK_AK"
+SK_VARIABLE = "HUAWEICLOUD_SDK_SK"
+SECURITY_TOKEN_VARIABLE = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
+CREDENTIALS_FILE_VARIABLE = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
+DEFAULT_CREDENTIALS_FILE = Path(".huaweicloud") / "credentials"
+
+HOW_TO_SET = (
+    f"set {TOKEN_VARIABLE} (an IAM token), or {AK_VARIABLE} and {SK_VARIABLE}, or write "
+    f"ak/sk under [basic] in ~/.huaweicloud/credentials ({CREDENTIALS_FILE_VARIABLE} moves it)"
+)
+
+
+@dataclass(frozen=True)
+class TokenCredentials:
+    token: Secret
+    source: str
+
+    def describe(self) -> str:
+        return self.source
+
+    def auth(self, project_id: str | None, clock: Clock = utc_now) -> httpx.Auth:
+        return TokenAuth(self.token)
+
+    def redactor(self) -> Redactor:
+        return Redactor({self.token.reveal(): "********"})
+
+
+@dataclass(frozen=True)
+class AccessKeyCredentials:
+    access_key: Secret
+    secret_key: Secret
+    security_token: Secret | None
+    source: str
+
+    def describe(self) -> str:
+        return f"{self.source} (AK {mask_access_key(self.access_key.reveal())})"
+
+    def auth(self, project_id: str | None, clock: Clock = utc_now) -> httpx.Auth:
+        return AkSkAuth(
+            self.access_key,
+            self.secret_key,
+            project_id=project_id,
+            security_token=self.security_token,
+            clock=clock,
+        )
+
+    def redactor(self) -> Redactor:
+        ak = self.access_key.reveal()
+        replacements = {ak: mask_access_key(ak), self.secret_key.reveal(): "********"}
+        if self.security_token is not None:
+            replacements[self.security_token.reveal()] = "********"
+        return Redactor(replacements)
+
+
+Credentials = TokenCredentials | AccessKeyCredentials
+
+
+def credentials_file(environ: Mapping[str, str], home: Path) -> Path:
+    explicit = environ.get(CREDENTIALS_FILE_VARIABLE)
+    return Path(explicit) if explicit else home / DEFAULT_CREDENTIALS_FILE
+
+
+def find_credentials(environ: Mapping[str, str], home: Path) -> Credentials | None:
+    """The first complete source, None when there is none; half a key pair is an error."""
+    token = environ.get(TOKEN_VARIABLE)
+    if token:
+        return TokenCredentials(Secret(token), f"IAM token from {TOKEN_VARIABLE}")
+    ak, sk = environ.get(AK_VARIABLE), environ.get(SK_VARIABLE)
+    if ak or sk:
+        if not ak:
+            raise CredentialsError(f"{SK_VARIABLE} is set but {AK_VARIABLE} is not", HOW_TO_SET)
+        if not sk:
+            raise CredentialsError(f"{AK_VARIABLE} is set but {SK_VARIABLE} is not", HOW_TO_SET)
+        security = environ.get(SECURITY_TOKEN_VARIABLE)
+        return AccessKeyCredentials(
+            Secret(ak),
+            Secret(sk),
+            Secret(security) if security else None,
+            "temporary AK/SK from environment" if security else "AK/SK from environment",
+        )
+    return _from_file(
+        credentials_file(environ, home), explicit=CREDENTIALS_FILE_VARIABLE in environ
+    )
+
+
+def _from_file(path: Path, *, explicit: bool) -> Credentials | None:
+    if not path.is_file():
+        if explicit:
+            raise CredentialsError(
+                f"{CREDENTIALS_FILE_VARIABLE} names {path}, which is not a file", HOW_TO_SET
+            )
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError) as error:
+        # The parser's message may quote a line of the file, which may hold a key: name only
+        # the kind of problem.
+        raise CredentialsError(
+            f"cannot read credentials file {path}: {error.__class__.__name__}",
+            "it must be an INI file with a [basic] section holding ak and sk",
+        ) from None
+    if not parser.has_section("basic"):
+        return None
+    section = parser["basic"]
+    ak, sk = section.get("ak", "").strip(), section.get("sk", "").strip()
+    if not ak and not sk:
+        return None
+    if not ak or not sk:
+        missing = "ak" if not ak else "sk"
+        raise CredentialsError(
+            f"credentials file {path} has [basic] without '{missing}'", HOW_TO_SET
+        )
+    security = section.get("security_token", "").strip()
+    return AccessKeyCredentials(
+        Secret(ak),
+        Secret(sk),
+        Secret(security) if security else None,
+        f"{'temporary ' if security else ''}AK/SK from credentials file {path}",
+    )
+
+
+def require_credentials(environ: Mapping[str, str], home: Path) -> Credentials:
+    found = find_credentials(environ, home)
+    if found is None:
+        raise CredentialsError("no credentials found", HOW_TO_SET)
+    return found
+
+
+def describe_source(environ: Mapping[str, str], home: Path) -> str:
+    """Which source a run would use, by name only: for ``checker plan``."""
+    try:
+        found = find_credentials(environ, home)
+    except CredentialsError as error:
+        return f"unusable: {error.message}"
+    return found.describe() if found else f"none found ({HOW_TO_SET})"

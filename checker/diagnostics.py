@@ -1,0 +1,86 @@
+"""Problems as data: a located message about an input file, sortable and printable."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Level = Literal["error", "warning"]
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """1-based line and column in a file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or suspicious) in an input file, at a position."""
+
+    file: str
+    line: int
+    column: int
+    level: Level
+    message: str
+    path: str = ""
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+
+def format_path(path: KeyPath) -> str:
+    """Render a key path the way a reader writes it: ``checks.build.expect`` or ``query[2]``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def format_text(problems: Iterable[Problem]) -> str:
+    """``FILE:LINE:COL: level: message`` lines, each followed by an indented hint if any."""
+    lines: list[str] = []
+    for problem in problems:
+        lines.append(
+            f"{problem.file}:{problem.line}:{problem.column}: {problem.level}: {problem.message}"
+        )
+        if problem.hint:
+            lines.append(f"    hint: {problem.hint}")
+    return "\n".join(lines)
+
+
+def format_json(problems: Iterable[Problem]) -> str:
+    """Problems as a JSON array for editors and bots."""
+    return json.dumps([asdict(problem) for problem in problems], indent=2, ensure_ascii=False)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelt word, if one is close enough to suggest."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def suggestion_suffix(word: str, candidates: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` or nothing."""
+    match = did_you_mean(word, candidates)
+    return f"; did you mean '{match}'?" if match else ""
+
+
+def has_errors(problems: Sequence[Problem]) -> bool:
+    return any(problem.is_error for problem in problems)
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Stable order for output: by file, then position, errors before warnings."""
+    return sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.level, p.message))

@@ -1,0 +1,51 @@
+"""Exit codes and the one error hierarchy the CLI turns into a message and an exit code."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from checker.diagnostics import Problem
+
+
+class ExitCode(IntEnum):
+    """The gate's verdict, as CI sees it."""
+
+    PASSED = 0
+    """Every blocking check passed."""
+    FAILED = 1
+    """At least one blocking check did not pass (wrong status or run missing)."""
+    USAGE = 2
+    """Usage or manifest problem: nothing was queried."""
+    UNEVALUATED = 3
+    """No blocking check failed, but at least one could not be evaluated."""
+
+
+class CheckerError(Exception):
+    """An expected problem the user can fix; shown as one line plus an optional hint.
+
+    Messages must never carry secret values: callers build them from names, never from
+    credential contents.
+    """
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(CheckerError):
+    """Bad command-line input."""
+
+
+class CredentialsError(CheckerError):
+    """No usable credentials, or half of a key pair."""
+
+
+class ManifestError(CheckerError):
+    """The manifest (or a file it depends on) has problems; they are listed separately."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__(f"{len(problems)} problem(s) found")
+        self.problems = problems

@@ -1,0 +1,95 @@
+"""One gate run: plan, query, evaluate. Returns a report; never prints, never exits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from checker import __version__
+from checker.checks import CheckSpec, RunKey
+from checker.client import BatchAnswer, QueryFailure, Transport, query_batches
+from checker.credentials import TokenCredentials
+from checker.evaluator import evaluate
+from checker.planner import Plan, plan_checks
+from checker.results import Note, RunReport, Summary, gate_exit_code, verdict_line
+
+
+def _auth_note(failure: QueryFailure, transport: Transport, project_id: str) -> Note:
+    details = [f"HTTP {failure.http_status}"]
+    if failure.error_code:
+        details.append(failure.error_code)
+    if failure.error_msg:
+        details.append(failure.error_msg)
+    if failure.request_id:
+        details.append(f"request id {failure.request_id}")
+    source = transport.credentials.describe()
+    token = isinstance(transport.credentials, TokenCredentials)
+    if failure.http_status == 403:
+        hint = (
+            f"the credentials were accepted but may not query project {project_id}: check the "
+            "project ID and the IAM user's CodeArts Pipeline permissions"
+        )
+    elif token:
+        hint = (
+            "the token may have expired (IAM tokens last 24 hours) or be scoped to another "
+            f"project than {project_id}"
+        )
+    else:
+        hint = (
+            "check that the SK belongs to the AK, that this machine's clock is right (the "
+            "gateway refuses signatures more than 15 minutes off), and that the project is "
+            f"{project_id}; retrying is pointless: repeated failures lock the key for 5 minutes"
+        )
+    return Note(message=f"authentication failed ({', '.join(details)}) using {source}", hint=hint)
+
+
+def _answers_by_run(answers: Sequence[BatchAnswer]) -> dict[RunKey, BatchAnswer]:
+    index = {}
+    for answer in answers:
+        batch = answer.batch
+        for run in batch.runs:
+            key = RunKey(batch.endpoint, batch.project_id, run.pipeline_id, run.pipeline_run_id)
+            index[key] = answer
+    return index
+
+
+def build_report(
+    checks: Sequence[CheckSpec],
+    answers: Sequence[BatchAnswer],
+    transport: Transport,
+    generated_at: str,
+) -> RunReport:
+    """Evaluate every check against its batch's answer (pure, given the answers)."""
+    by_run = _answers_by_run(answers)
+    results = []
+    for check in checks:
+        answer = by_run[check.run_key]
+        results.append(evaluate(check, answer.observations, answer.failure))
+    notes = tuple(
+        _auth_note(answer.failure, transport, answer.batch.project_id)
+        for answer in answers
+        if answer.failure is not None and answer.failure.kind == "auth"
+    )
+    summary = Summary.of(results)
+    exit_code = gate_exit_code(results)
+    return RunReport(
+        checker_version=__version__,
+        generated_at=generated_at,
+        credential_source=transport.credentials.describe(),
+        summary=summary,
+        exit_code=int(exit_code),
+        verdict=verdict_line(summary, exit_code),
+        notes=notes,
+        results=tuple(results),
+    )
+
+
+async def run_plan(plan: Plan, transport: Transport) -> RunReport:
+    answers = await query_batches(plan.batches, transport)
+    generated_at = transport.clock().isoformat(timespec="seconds")
+    return build_report(plan.checks, answers, transport, generated_at)
+
+
+def run_checks(checks: Sequence[CheckSpec], transport: Transport, batch_size: int) -> RunReport:
+    """Plan, query and evaluate: the whole gate, minus reading manifests and writing reports."""
+    return asyncio.run(run_plan(plan_checks(checks, batch_size), transport))

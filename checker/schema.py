@@ -1,0 +1,215 @@
+"""JSON Schemas generated from the models, and jsonschema errors turned into located problems."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from checker.diagnostics import KeyPath, Problem, format_path, suggestion_suffix
+from checker.located_yaml import LocatedDocument
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+class _OptionalNotNullable(GenerateJsonSchema):
+    """Optional fields are written by leaving them out, never as ``null``.
+
+    The models use ``None`` as "not given"; a literal ``null`` in a manifest is almost always
+    an unfinished edit, so the published schema rejects it.
+    """
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        inner = self.generate_inner(schema["schema"])
+        if schema.get("default") is None:
+            return inner
+        return super().default_schema(schema)
+
+
+def generate_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of ``model``, with the dialect declared."""
+    schema = model.model_json_schema(schema_generator=_OptionalNotNullable)
+    return {"$schema": SCHEMA_DIALECT, **schema}
+
+
+def schema_text(model: type[BaseModel]) -> str:
+    """The schema as committed under ``schemas/``: stable key order, trailing newline."""
+    return json.dumps(generate_schema(model), indent=2, ensure_ascii=False) + "\n"
+
+
+@cache
+def _validator(model: type[BaseModel]) -> Draft202012Validator:
+    return Draft202012Validator(generate_schema(model))
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "object": "a mapping",
+    "array": "a list",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a string"
+
+
+def _expected_types(schema: dict[str, Any]) -> list[str]:
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        return [str(_TYPE_NAMES.get(t, t)) for t in types]
+    names: list[str] = []
+    for branch in schema.get("anyOf", []) + schema.get("oneOf", []):
+        branch_types = _expected_types(branch)
+        if branch.get("type") == "array" and "items" in branch:
+            item_types = _expected_types(branch["items"])
+            branch_types = [
+                f"a list of {' or '.join(t.removeprefix('a ') + 's' for t in item_types)}"
+            ]
+        names.extend(branch_types)
+    if "const" in schema:
+        names.append(repr(schema["const"]))
+    return names
+
+
+class SchemaProblems:
+    """Translate jsonschema errors for one document into located, readable problems."""
+
+    def __init__(self, document: LocatedDocument, id_paths_hint: str | None = None) -> None:
+        self.document = document
+        self.id_paths_hint = id_paths_hint
+
+    def translate(self, error: ValidationError) -> Iterator[Problem]:
+        path: KeyPath = tuple(error.absolute_path)
+        where = format_path(path) or "the document"
+        validator = error.validator
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        instance = error.instance
+
+        if validator == "additionalProperties" and isinstance(instance, dict):
+            known = list(schema.get("properties", {}))
+            for key in instance:
+                if key not in known:
+                    yield self.document.problem(
+                        (*path, key),
+                        f"unknown key '{key}' in {where}{suggestion_suffix(key, known)}",
+                        at_key=True,
+                        hint=f"allowed keys: {', '.join(known)}" if known else None,
+                    )
+            return
+        if validator == "required":
+            missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+            yield self.document.problem(
+                path, f"missing required key '{missing}' in {where}", at_key=bool(path)
+            )
+            return
+        if "propertyNames" in error.schema_path and isinstance(instance, str):
+            yield self.document.problem(
+                (*path, instance),
+                f"invalid name '{instance}' in {where}: use letters, digits and '_' "
+                "(check names may also use '.' and '-'), starting with a letter or digit",
+                at_key=True,
+            )
+            return
+        if validator in ("minProperties", "min_length", "minItems") and not instance:
+            yield self.document.problem(path, f"{where} must not be empty")
+            return
+        if validator in ("minProperties", "maxProperties") and set(schema.get("properties", {})):
+            options = ", ".join(schema["properties"])
+            yield self.document.problem(path, f"{where} takes exactly one of: {options}")
+            return
+        if validator == "const" or validator == "enum":
+            allowed = [schema["const"]] if validator == "const" else list(schema["enum"])
+            shown = ", ".join(json.dumps(a) for a in allowed)
+            suffix = (
+                suggestion_suffix(instance, [str(a) for a in allowed])
+                if isinstance(instance, str)
+                else ""
+            )
+            yield self.document.problem(
+                path, f"{where} must be {shown}, not {json.dumps(instance)}{suffix}"
+            )
+            return
+        if validator == "type":
+            yield self._type_problem(path, where, instance, _expected_types(schema))
+            return
+        if validator == "pattern":
+            yield self._pattern_problem(path, where, instance, schema)
+            return
+        if validator in ("anyOf", "oneOf"):
+            deeper = [e for e in error.context or () if len(e.absolute_path) > len(path)]
+            if deeper:
+                deepest = max(deeper, key=lambda e: len(e.absolute_path))
+                yield from self.translate(deepest)
+                return
+            yield self._type_problem(path, where, instance, _expected_types(schema))
+            return
+        yield self.document.problem(path, f"{where}: {error.message}")
+
+    def _type_problem(
+        self, path: KeyPath, where: str, instance: Any, expected: list[str]
+    ) -> Problem:
+        wanted = " or ".join(dict.fromkeys(expected)) or "another type"
+        hint = None
+        message = f"{where} must be {wanted}, not {_describe(instance)}"
+        if (
+            "a string" in expected
+            and isinstance(instance, int | float)
+            and not isinstance(instance, bool)
+        ):
+            source = self.document.source_text.get(path, str(instance))
+            message = (
+                f"{where} must be a string, but YAML reads {source} as a number; "
+                f"quote it: '{source}'"
+            )
+            hint = "IDs that are all digits must be quoted, or YAML changes them"
+        elif "a string" in expected and isinstance(instance, bool):
+            source = self.document.source_text.get(path, str(instance))
+            message = f"{where} must be a string, but YAML reads {source} as true/false; quote it"
+        return self.document.problem(path, message, hint=hint)
+
+    def _pattern_problem(
+        self, path: KeyPath, where: str, instance: Any, schema: dict[str, Any]
+    ) -> Problem:
+        text = str(instance)
+        if "{32}" in schema.get("pattern", ""):
+            return self.document.problem(
+                path,
+                f"{where} must be exactly 32 letters or digits, not '{text}' "
+                f"({len(text)} characters)",
+            )
+        return self.document.problem(
+            path, f"{where} does not match the pattern {schema.get('pattern')}: '{text}'"
+        )
+
+
+def validate_document(document: LocatedDocument, model: type[BaseModel]) -> list[Problem]:
+    """Every schema problem in the document, located and translated."""
+    translator = SchemaProblems(document)
+    problems: list[Problem] = []
+    for error in _validator(model).iter_errors(document.data):
+        problems.extend(translator.translate(error))
+    return problems

@@ -1,0 +1,269 @@
+"""Terraform-style variables: ``${var.NAME}``, ``${env.NAME}``, and where their values come from.
+
+Precedence, lowest to highest: the declaration's ``default``; the environment variable
+``CHECKER_VAR_<NAME>``; ``--var-file`` files in order; ``--var NAME=VALUE`` in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.diagnostics import KeyPath, Position, Problem, format_path
+from checker.documents import read_document
+from checker.located_yaml import LocatedDocument
+from checker.models import VARIABLE_NAME_PATTERN
+
+ENV_PREFIX = "CHECKER_VAR_"
+CREDENTIAL_VARIABLES = frozenset(
+    {
+        "CHECKER_AUTH_TOKEN",
+        "HUAWEICLOUD_SDK_AK",
+        "HUAWEICLOUD_SDK_SK",
+        "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    }
+)
+COMMAND_LINE = "<command line>"
+
+_TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)(\}?)")
+_REFERENCE = re.compile(r"^(var|env)\.([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+@dataclass(frozen=True)
+class VariableValue:
+    value: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class VariableInputs:
+    """Values given from outside the manifest, before precedence against defaults."""
+
+    values: Mapping[str, VariableValue] = field(default_factory=dict)
+    command_line_names: frozenset[str] = frozenset()
+    var_file_names: Mapping[str, tuple[str, Position]] = field(default_factory=dict)
+
+
+def parse_assignment(text: str) -> tuple[str, str] | None:
+    """``NAME=VALUE`` split on the first ``=`` only; None when there is no ``=`` or no name."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        return None
+    return name, value
+
+
+def collect_inputs(
+    environ: Mapping[str, str],
+    var_files: Iterable[Path],
+    assignments: Iterable[str],
+) -> tuple[VariableInputs, list[Problem]]:
+    """Gather values from the environment, var files and ``--var``, later sources winning."""
+    problems: list[Problem] = []
+    values: dict[str, VariableValue] = {}
+    var_file_names: dict[str, tuple[str, Position]] = {}
+    for key, value in sorted(environ.items()):
+        if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
+            values[key[len(ENV_PREFIX) :]] = VariableValue(value, f"environment {key}")
+    for path in var_files:
+        file_values, file_problems = _read_var_file(path)
+        problems.extend(file_problems)
+        for name, (value, position) in file_values.items():
+            values[name] = VariableValue(value, f"{path}:{position.line}")
+            var_file_names[name] = (str(path), position)
+    command_line: set[str] = set()
+    for index, text in enumerate(assignments, start=1):
+        parsed = parse_assignment(text)
+        if parsed is None or not re.match(VARIABLE_NAME_PATTERN, parsed[0]):
+            problems.append(
+                Problem(
+                    COMMAND_LINE,
+                    1,
+                    index,
+                    "error",
+                    f"--var expects NAME=VALUE with a valid name, got '{text.partition('=')[0]}='",
+                )
+            )
+            continue
+        name, value = parsed
+        values[name] = VariableValue(value, "--var")
+        command_line.add(name)
+    return (
+        VariableInputs(values, frozenset(command_line), var_file_names),
+        problems,
+    )
+
+
+def _read_var_file(path: Path) -> tuple[dict[str, tuple[str, Position]], list[Problem]]:
+    document, problems = read_document(path, "var file")
+    if document is None:
+        return {}, problems
+    if document.data is None:
+        return {}, problems
+    if not isinstance(document.data, dict):
+        return {}, [*problems, document.problem((), "a var file must be a mapping of NAME: value")]
+    found: dict[str, tuple[str, Position]] = {}
+    for name, value in document.data.items():
+        path_key: KeyPath = (name,)
+        if not re.match(VARIABLE_NAME_PATTERN, name):
+            problems.append(
+                document.problem(path_key, f"invalid variable name '{name}'", at_key=True)
+            )
+        elif not isinstance(value, str):
+            source = document.source_text.get(path_key, repr(value))
+            problems.append(
+                document.problem(
+                    path_key,
+                    f"variable '{name}' must be a string, not {source!s}; quote it",
+                )
+            )
+        else:
+            found[name] = (value, document.key_position(path_key))
+    return found, problems
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """Interpolated data plus where each substituted value's first reference was."""
+
+    data: Any
+    reference_positions: Mapping[KeyPath, Position]
+    used_variables: frozenset[str]
+
+
+class Interpolator:
+    """Substitutes references in every string of one manifest, collecting located problems."""
+
+    def __init__(
+        self,
+        document: LocatedDocument,
+        declared: Mapping[str, str | None],
+        inputs: VariableInputs,
+        environ: Mapping[str, str],
+    ) -> None:
+        self.document = document
+        self.declared = declared
+        self.inputs = inputs
+        self.environ = environ
+        self.problems: list[Problem] = []
+        self.positions: dict[KeyPath, Position] = {}
+        self.used: set[str] = set()
+
+    def run(self, skip: tuple[str, ...] = ("variables",)) -> Substitution:
+        data = self._walk(self.document.data, (), skip)
+        return Substitution(data, dict(self.positions), frozenset(self.used))
+
+    def _walk(self, value: Any, path: KeyPath, skip: tuple[str, ...]) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: item if (not path and key in skip) else self._walk(item, (*path, key), skip)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self._walk(item, (*path, index), skip) for index, item in enumerate(value)]
+        if isinstance(value, str) and "$" in value:
+            return self._substitute(value, path)
+        return value
+
+    def _reference_position(self, path: KeyPath, offset: int) -> Position:
+        start = self.document.position(path)
+        style = self.document.scalar_styles.get(path)
+        source = self.document.source_text.get(path, "")
+        if "\n" in source or style not in (None, "'", '"'):
+            return start
+        return Position(start.line, start.column + offset + (1 if style else 0))
+
+    def _substitute(self, text: str, path: KeyPath) -> str:
+        pieces: list[str] = []
+        last = 0
+        for match in _TOKEN.finditer(text):
+            pieces.append(text[last : match.start()])
+            last = match.end()
+            if match.group(0) == "$${":
+                pieces.append("${")
+                continue
+            where = self._reference_position(path, match.start())
+            self.positions.setdefault(path, where)
+            inner, closed = match.group(1), match.group(2)
+            if not closed:
+                self._error(
+                    where,
+                    path,
+                    f"unterminated reference '${{{inner}' in {format_path(path)}",
+                    "close it with '}', or write '$${' for a literal '${'",
+                )
+                pieces.append(match.group(0))
+                continue
+            pieces.append(self._resolve(inner, path, where) or "")
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def _resolve(self, inner: str, path: KeyPath, where: Position) -> str | None:
+        reference = _REFERENCE.match(inner.strip())
+        if not reference:
+            self._error(
+                where,
+                path,
+                f"invalid reference '${{{inner}}}' in {format_path(path)}",
+                "use ${var.NAME} or ${env.NAME}; write '$${' for a literal '${'",
+            )
+            return None
+        kind, name = reference.groups()
+        if kind == "env":
+            if name in CREDENTIAL_VARIABLES:
+                self._error(
+                    where,
+                    path,
+                    f"${{env.{name}}} is a credential; a manifest may not read it",
+                    "manifests are changed in pull requests: a reference could leak the secret "
+                    "into reports and logs",
+                )
+                return None
+            if name not in self.environ:
+                self._error(
+                    where,
+                    path,
+                    f"environment variable '{name}' is not set (referenced by ${{env.{name}}})",
+                    f"export {name} before running checker",
+                )
+                return None
+            return self.environ[name]
+        self.used.add(name)
+        if name not in self.declared:
+            declared = ", ".join(sorted(self.declared)) or "none"
+            self._error(
+                where,
+                path,
+                f"undeclared variable '{name}' in {format_path(path)}",
+                f"declare it under 'variables:' (declared: {declared})",
+            )
+            return None
+        given = self.inputs.values.get(name)
+        if given is not None:
+            return given.value
+        default = self.declared[name]
+        if default is not None:
+            return default
+        self._error(
+            where,
+            path,
+            f"variable '{name}' has no value",
+            f"give it with --var {name}=VALUE, a --var-file, the environment variable "
+            f"{ENV_PREFIX}{name}, or a default",
+        )
+        return None
+
+    def _error(self, where: Position, path: KeyPath, message: str, hint: str | None = None) -> None:
+        self.problems.append(
+            Problem(
+                self.document.file,
+                where.line,
+                where.column,
+                "error",
+                message,
+                format_path(path),
+                hint,
+            )
+        )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from checker.diagnostics import KeyPath, Position, Problem, format_path
 from checker.located_yaml import LocatedDocument, YamlSyntaxError, load_located
-from checker.schema import validate_document
+from checker.schema import bad_id_message, validate_document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -55,12 +55,11 @@ def build_model(
             if item["type"] == "string_pattern_mismatch" and "{32}" in str(
                 (item.get("ctx") or {}).get("pattern", "")
             ):
-                value = str(item["input"])
-                message = (
-                    f"must be exactly 32 letters or digits, not '{value}' ({len(value)} characters)"
-                )
+                message = " " + bad_id_message(str(item["input"]))
+            else:
+                message = f": {message}"
             label = format_path(path) or "the document"
-            problems.append(document.problem(path, f"{label}: {message}", position=where))
+            problems.append(document.problem(path, f"{label}{message}", position=where))
         return None, problems
 
 

@@ -110,10 +110,12 @@ class _Builder:
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
         seen: dict[Any, Position] = {}
+        duplicates: set[int] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
                 key = key_node.value
                 if key in seen:
+                    duplicates.add(id(key_node))
                     first = seen[key]
                     self.problems.append(
                         self._problem(
@@ -132,6 +134,8 @@ class _Builder:
             raise YamlSyntaxError(self._problem(node, path, _first_line(error))) from None
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if id(key_node) in duplicates:
+                continue  # the first definition stands; the duplicate is reported above
             if not isinstance(key_node, ScalarNode):
                 raise YamlSyntaxError(
                     self._problem(key_node, path, "a mapping key must be a plain value")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from checker.checks import (
     KNOWN_STATUSES,
     CheckSpec,
@@ -30,7 +32,7 @@ from checker.endpoints import (
     region_endpoint,
 )
 from checker.located_yaml import LocatedDocument
-from checker.models import Check, Defaults, Expectation, Manifest
+from checker.models import Check, Defaults, Expectation, Manifest, Provider
 from checker.schema import validate_document
 from checker.start_answers import RunsIndex, read_runs_files
 from checker.variables import COMMAND_LINE, Interpolator, VariableInputs, collect_inputs
@@ -209,6 +211,7 @@ class _ManifestFile:
         problems += interpolator.problems
         self.reference_positions = substituted.reference_positions
         if has_errors(schema_problems) or has_errors(interpolator.problems) or has_errors(found):
+            self._check_provider_alone(substituted.data)
             return []
         manifest, build_problems = build_model(
             document, Manifest, substituted.data, substituted.reference_positions
@@ -248,7 +251,7 @@ class _ManifestFile:
 
     def _checks(self, manifest: Manifest) -> list[CheckSpec]:
         assert self.document is not None
-        endpoint = self._endpoint(manifest)
+        endpoint = self._endpoint(manifest.provider)
         defaults = manifest.defaults or Defaults()
         default_expect = (
             self._expectation(defaults.expect, ("defaults", "expect")) if defaults.expect else None
@@ -287,8 +290,17 @@ class _ManifestFile:
             )
         return resolved
 
-    def _endpoint(self, manifest: Manifest) -> str | None:
-        provider = manifest.provider
+    def _check_provider_alone(self, data: Any) -> None:
+        """Report endpoint problems even when other parts of the manifest are broken."""
+        block = data.get("provider") if isinstance(data, dict) else None
+        try:
+            provider = Provider.model_validate(block) if isinstance(block, dict) else None
+        except ValidationError:
+            return  # its schema problems are already reported
+        if provider is not None:
+            self._endpoint(provider)
+
+    def _endpoint(self, provider: Provider | None) -> str | None:
         context = self.context
         found: str | None = None
         try:

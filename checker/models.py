@@ -208,7 +208,9 @@ class Manifest(_Frozen):
 
     version: Literal[1] = Field(title="Manifest version", description="Always 1.")
     provider: Provider | None = Field(
-        default=None, title="Provider", description="Region or endpoint, and project."
+        default=None,
+        title="Provider",
+        description="Region or endpoint, and project.",
     )
     variables: dict[str, Variable] | None = Field(
         default=None,
@@ -217,7 +219,9 @@ class Manifest(_Frozen):
         json_schema_extra={"propertyNames": {"pattern": VARIABLE_NAME_PATTERN}},
     )
     defaults: Defaults | None = Field(
-        default=None, title="Defaults", description="Values for checks that do not set them."
+        default=None,
+        title="Defaults",
+        description="Values for checks that do not set them.",
     )
     checks: dict[str, Check] = Field(
         title="Checks",

@@ -29,6 +29,15 @@ class _OptionalNotNullable(GenerateJsonSchema):
     def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
         return self.generate_inner(schema["schema"])
 
+    def handle_ref_overrides(self, json_schema: JsonSchemaValue) -> JsonSchemaValue:
+        # Editors show a field's title on hover; pydantic drops it next to a $ref when it
+        # repeats the referenced model's title.
+        title = json_schema.get("title")
+        handled = super().handle_ref_overrides(json_schema)
+        if title is not None and "$ref" in handled:
+            handled = {**handled, "title": title}
+        return handled
+
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
         inner = self.generate_inner(schema["schema"])
         if schema.get("default") is None:
@@ -61,6 +70,14 @@ _TYPE_NAMES = {
     "boolean": "true or false",
     "null": "empty",
 }
+
+
+def bad_id_message(value: str) -> str:
+    count = len(value)
+    return (
+        f"must be exactly 32 letters or digits, not '{value}' "
+        f"({count} character{'s' if count != 1 else ''})"
+    )
 
 
 def _describe(value: Any) -> str:
@@ -185,7 +202,7 @@ class SchemaProblems:
                 f"{where} must be a string, but YAML reads {source} as a number; "
                 f"quote it: '{source}'"
             )
-            hint = "IDs that are all digits must be quoted, or YAML changes them"
+            hint = "YAML turns unquoted digits into numbers; quote IDs and other text"
         elif "a string" in expected and isinstance(instance, bool):
             source = self.document.source_text.get(path, str(instance))
             message = f"{where} must be a string, but YAML reads {source} as true/false; quote it"
@@ -196,11 +213,7 @@ class SchemaProblems:
     ) -> Problem:
         text = str(instance)
         if "{32}" in schema.get("pattern", ""):
-            return self.document.problem(
-                path,
-                f"{where} must be exactly 32 letters or digits, not '{text}' "
-                f"({len(text)} characters)",
-            )
+            return self.document.problem(path, f"{where} {bad_id_message(text)}")
         return self.document.problem(
             path, f"{where} does not match the pattern {schema.get('pattern')}: '{text}'"
         )

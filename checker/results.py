@@ -119,8 +119,8 @@ def verdict_line(summary: Summary, exit_code: ExitCode) -> str:
         f"{summary.passed} passed",
         f"{summary.failed} failed",
         f"{summary.missing} missing",
-        f"{summary.errors} error",
+        f"{summary.errors} error{'' if summary.errors == 1 else 's'}",
     ]
     if summary.warnings:
-        parts.append(f"{summary.warnings} warning")
+        parts.append(f"{summary.warnings} warning{'' if summary.warnings == 1 else 's'}")
     return f"{head}: {', '.join(parts)} ({summary.total} checks)"

@@ -22,7 +22,15 @@ from checker.checks import (
     Origin,
     ReasonRule,
 )
-from checker.diagnostics import KeyPath, Position, Problem, has_errors, suggestion_suffix
+from checker.diagnostics import (
+    KeyPath,
+    Position,
+    Problem,
+    did_you_mean,
+    format_path,
+    has_errors,
+    suggestion_suffix,
+)
 from checker.documents import build_model, read_document
 from checker.endpoints import (
     EndpointPolicy,
@@ -143,12 +151,14 @@ def _endpoint_override(options: LoadOptions, problems: list[Problem]) -> str | N
 
 def _undeclared_inputs(inputs: VariableInputs, declared: set[str]) -> list[Problem]:
     problems = []
-    for name in sorted(inputs.command_line_names - declared):
+    for name, index in sorted(inputs.command_line_names.items()):
+        if name in declared:
+            continue
         problems.append(
             Problem(
                 COMMAND_LINE,
                 1,
-                1,
+                index,
                 "error",
                 f"--var {name}: no manifest declares a variable '{name}'"
                 + suggestion_suffix(name, declared),
@@ -210,6 +220,7 @@ class _ManifestFile:
         substituted = interpolator.run()
         problems += interpolator.problems
         self.reference_positions = substituted.reference_positions
+        self._check_regexes(substituted.data)
         if has_errors(schema_problems) or has_errors(interpolator.problems) or has_errors(found):
             self._check_provider_alone(substituted.data)
             return []
@@ -289,6 +300,29 @@ class _ManifestFile:
                 )
             )
         return resolved
+
+    def _check_regexes(self, data: Any) -> None:
+        """Compile every ``reason.matches`` now, so a bad regex is found wherever it is."""
+        expects: list[tuple[KeyPath, Any]] = []
+        if isinstance(data, dict):
+            defaults = data.get("defaults")
+            if isinstance(defaults, dict):
+                expects.append((("defaults", "expect"), defaults.get("expect")))
+            checks = data.get("checks")
+            if isinstance(checks, dict):
+                for name, check in checks.items():
+                    if isinstance(check, dict):
+                        expects.append((("checks", name, "expect"), check.get("expect")))
+        for path, expect in expects:
+            reason = expect.get("reason") if isinstance(expect, dict) else None
+            pattern = reason.get("matches") if isinstance(reason, dict) else None
+            if isinstance(pattern, str) and _regex_error(pattern):
+                self._problem(
+                    (*path, "reason", "matches"),
+                    f"{format_path((*path, 'reason', 'matches'))}: invalid regular "
+                    f"expression: {_regex_error(pattern)}",
+                    hint="reason.matches takes a Python regular expression (re.search)",
+                )
 
     def _check_provider_alone(self, data: Any) -> None:
         """Report endpoint problems even when other parts of the manifest are broken."""
@@ -406,7 +440,7 @@ class _ManifestFile:
                 )
                 self._problem(
                     status_path,
-                    f"{status} is not a known status{suggestion_suffix(status, KNOWN_STATUSES)}",
+                    f"{status} is not a known status{_status_suggestion(status)}",
                     level="warning",
                     hint="the API's value range is undocumented, so it is accepted; known: "
                     + ", ".join(KNOWN_STATUSES[:2])
@@ -419,13 +453,20 @@ class _ManifestFile:
             kind, value = next(
                 (k, v) for k, v in expect.reason.model_dump().items() if v is not None
             )
-            if kind == "matches":
-                try:
-                    re.compile(value)
-                except re.error as error:
-                    self._problem(
-                        (*path, "reason", "matches"), f"invalid regular expression: {error}"
-                    )
-                    return ExpectedRun(statuses=statuses, pipeline_name=expect.pipeline_name)
+            if kind == "matches" and _regex_error(value):
+                return ExpectedRun(statuses=statuses, pipeline_name=expect.pipeline_name)
             rule = ReasonRule(kind=kind, value=value)
         return ExpectedRun(statuses=statuses, reason=rule, pipeline_name=expect.pipeline_name)
+
+
+def _regex_error(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return str(error)
+    return None
+
+
+def _status_suggestion(status: str) -> str:
+    match = did_you_mean(status, KNOWN_STATUSES)
+    return f"; did you mean {match}?" if match else ""

@@ -158,14 +158,12 @@ class SchemaProblems:
             options = ", ".join(schema["properties"])
             yield self.document.problem(path, f"{where} takes exactly one of: {options}")
             return
-        if validator == "const" or validator == "enum":
+        if validator in ("const", "enum"):
             allowed = [schema["const"]] if validator == "const" else list(schema["enum"])
-            shown = ", ".join(json.dumps(a) for a in allowed)
-            suffix = (
-                suggestion_suffix(instance, [str(a) for a in allowed])
-                if isinstance(instance, str)
-                else ""
-            )
+            shown = " or ".join(json.dumps(a) for a in allowed)
+            suffix = ""
+            if isinstance(instance, str) and instance not in {str(a) for a in allowed}:
+                suffix = suggestion_suffix(instance, [str(a) for a in allowed])
             yield self.document.problem(
                 path, f"{where} must be {shown}, not {json.dumps(instance)}{suffix}"
             )
@@ -222,7 +220,12 @@ class SchemaProblems:
 def validate_document(document: LocatedDocument, model: type[BaseModel]) -> list[Problem]:
     """Every schema problem in the document, located and translated."""
     translator = SchemaProblems(document)
+    errors = list(_validator(model).iter_errors(document.data))
+    # "must be 1" already says what "must be an integer" would: keep the more precise one.
+    precise = {tuple(e.absolute_path) for e in errors if e.validator in ("const", "enum")}
     problems: list[Problem] = []
-    for error in _validator(model).iter_errors(document.data):
+    for error in errors:
+        if error.validator == "type" and tuple(error.absolute_path) in precise:
+            continue
         problems.extend(translator.translate(error))
     return problems

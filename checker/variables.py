@@ -43,7 +43,7 @@ class VariableInputs:
     """Values given from outside the manifest, before precedence against defaults."""
 
     values: Mapping[str, VariableValue] = field(default_factory=dict)
-    command_line_names: frozenset[str] = frozenset()
+    command_line_names: Mapping[str, int] = field(default_factory=dict)
     var_file_names: Mapping[str, tuple[str, Position]] = field(default_factory=dict)
 
 
@@ -73,7 +73,7 @@ def collect_inputs(
         for name, (value, position) in file_values.items():
             values[name] = VariableValue(value, f"{path}:{position.line}")
             var_file_names[name] = (str(path), position)
-    command_line: set[str] = set()
+    command_line: dict[str, int] = {}
     for index, text in enumerate(assignments, start=1):
         parsed = parse_assignment(text)
         if parsed is None or not re.match(VARIABLE_NAME_PATTERN, parsed[0]):
@@ -89,9 +89,9 @@ def collect_inputs(
             continue
         name, value = parsed
         values[name] = VariableValue(value, "--var")
-        command_line.add(name)
+        command_line[name] = index
     return (
-        VariableInputs(values, frozenset(command_line), var_file_names),
+        VariableInputs(values, command_line, var_file_names),
         problems,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
@@ -48,15 +49,33 @@ def format_path(path: KeyPath) -> str:
     return text
 
 
+# Control characters and line separators (what str.splitlines splits on) would let text from
+# a file break a one-line message or rewrite a terminal; they are shown escaped instead.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, with control characters shown as ``\\xNN`` / ``\\uNNNN``."""
+    return _UNPRINTABLE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
 def format_text(problems: Iterable[Problem]) -> str:
     """``FILE:LINE:COL: level: message`` lines, each followed by an indented hint if any."""
     lines: list[str] = []
     for problem in problems:
         lines.append(
-            f"{problem.file}:{problem.line}:{problem.column}: {problem.level}: {problem.message}"
+            printable(
+                f"{problem.file}:{problem.line}:{problem.column}: {problem.level}: "
+                f"{problem.message}"
+            )
         )
         if problem.hint:
-            lines.append(f"    hint: {problem.hint}")
+            lines.append(f"    hint: {printable(problem.hint)}")
     return "\n".join(lines)
 
 

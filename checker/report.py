@@ -18,14 +18,13 @@ from pathlib import Path
 from jinja2 import PackageLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
+from checker.diagnostics import printable
 from checker.errors import CheckerError, UsageError
 from checker.planner import Plan
 from checker.results import CheckResult, RunReport
 
 # XML 1.0 allows tab, newline, carriage return and most of the BMP and astral planes.
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# C0/C1 controls (but tab and newline) would let a reason rewrite a terminal or CI log.
-_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def xml_clean(value: object) -> str:
@@ -34,17 +33,21 @@ def xml_clean(value: object) -> str:
 
 
 def terminal(value: object) -> str:
-    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    """One line for a terminal or CI log: control characters shown escaped."""
+    return printable(str(value))
 
 
 def md_cell(value: object) -> str:
     """Text safe inside a GFM table cell: one line, pipes escaped, HTML shown as text."""
-    text = xml_clean(terminal(value))
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
-    text = text.replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]")
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    return "<br>".join(line for line in lines if line) or " "
+    cells = []
+    for line in str(value).splitlines():
+        text = xml_clean(printable(" ".join(line.split())))
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for special in "\\|`*_[]":
+            text = text.replace(special, "\\" + special)
+        if text:
+            cells.append(text)
+    return "<br>".join(cells) or " "
 
 
 def classname(result: CheckResult) -> str:

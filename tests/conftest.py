@@ -40,9 +40,15 @@ R_UNKNOWN = "ffffffffffffffffffffffffffffffff"
 
 # Variables that could leak a developer's real configuration into a test.
 _ISOLATED = (
-    "CHECKER_AUTH_TOKEN", "CHECKER_ENDPOINT", "CHECKER_ALLOWED_HOSTS",
-    "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-    "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_CREDENTIALS_FILE", "SSL_CERT_FILE",
+    "CHECKER_AUTH_TOKEN",
+    "CHECKER_ENDPOINT",
+    "CHECKER_ALLOWED_HOSTS",
+    "HUAWEICLOUD_SDK_AK",
+    "HUAWEICLOUD_SDK_SK",
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    "HUAWEICLOUD_SDK_PROJECT_ID",
+    "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+    "SSL_CERT_FILE",
 )
 
 
@@ -86,7 +92,9 @@ def world_data(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """No test sees the developer's credentials, endpoint or home folder."""
     home = tmp_path_factory.mktemp("home")
     for name in _ISOLATED:

@@ -54,9 +54,13 @@ def test_all_checks_pass_exit_0(tmp_path: Path, emulator: Start) -> None:
     assert len(server.result_requests()) == 1
 
 
-def test_wrong_status_fails_exit_1_with_expected_and_observed(tmp_path: Path, emulator: Start) -> None:
+def test_wrong_status_fails_exit_1_with_expected_and_observed(
+    tmp_path: Path, emulator: Start
+) -> None:
     server = emulator()
-    manifest = _manifest(tmp_path, {"banned": {"pipeline_id": P_BANNED, "pipeline_run_id": R_BANNED}})
+    manifest = _manifest(
+        tmp_path, {"banned": {"pipeline_id": P_BANNED, "pipeline_run_id": R_BANNED}}
+    )
     run = run_cli(["check", str(manifest), "--endpoint", server.url], AUTH)
     assert run.exit_code == 1
     line = next(line for line in run.stdout.splitlines() if line.startswith("FAIL"))
@@ -118,7 +122,9 @@ def test_failure_outranks_error_exit_1(tmp_path: Path, emulator: Start) -> None:
     assert "ERR   elsewhere" in run.stdout
 
 
-def test_invalid_manifest_reports_every_problem_located_exit_2(tmp_path: Path, emulator: Start) -> None:
+def test_invalid_manifest_reports_every_problem_located_exit_2(
+    tmp_path: Path, emulator: Start
+) -> None:
     server = emulator()
     manifest = tmp_path / "broken.yaml"
     manifest.write_text(
@@ -191,9 +197,7 @@ def test_checks_sharing_a_run_share_one_query_item(tmp_path: Path, emulator: Sta
             "c": {"pipeline_id": P_TESTS, "pipeline_run_id": R_TESTS},
         },
     )
-    run = run_cli(
-        ["check", str(manifest), "--endpoint", server.url, "--batch-size", "1"], AUTH
-    )
+    run = run_cli(["check", str(manifest), "--endpoint", server.url, "--batch-size", "1"], AUTH)
     assert run.exit_code == 0, run.output
     bodies = [json.loads(r.body)["query"] for r in server.result_requests()]
     assert sorted(len(b) for b in bodies) == [1, 1]
@@ -225,8 +229,14 @@ def test_reports_are_written_when_the_api_is_down(tmp_path: Path) -> None:
     report = tmp_path / "gate.xml"
     run = run_cli(
         [
-            "check", str(manifest), "--endpoint", "http://127.0.0.1:9", "--retries", "0",
-            "--report", f"junit={report}",
+            "check",
+            str(manifest),
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--retries",
+            "0",
+            "--report",
+            f"junit={report}",
         ],
         AUTH,
     )
@@ -272,10 +282,15 @@ def test_example_against_emulator_fails_one_check() -> None:
 
 
 def test_python_dash_m_entry_point_runs_the_example() -> None:
-    completed = subprocess.run(  # noqa: S603
+    completed = subprocess.run(
         [
-            sys.executable, "-m", "checker", "check", "examples/release-gate.yaml",
-            "--emulator", "examples/world.yaml",
+            sys.executable,
+            "-m",
+            "checker",
+            "check",
+            "examples/release-gate.yaml",
+            "--emulator",
+            "examples/world.yaml",
         ],
         cwd=REPO,
         capture_output=True,

@@ -40,7 +40,7 @@ def test_pass_when_status_is_any_expected() -> None:
     )
     assert result.outcome == "pass"
     assert result.message == (
-        'expected status START_SUCCESS | COMPLETED, observed COMPLETED '
+        "expected status START_SUCCESS | COMPLETED, observed COMPLETED "
         '(pipeline "Build", reason none)'
     )
 
@@ -94,8 +94,9 @@ def test_missing_when_the_answer_lacks_the_run() -> None:
 
 
 def test_error_when_the_batch_failed() -> None:
-    failure = QueryFailure(kind="http", message="HTTP 502 APIGW.0201: backend", request_id="r1",
-                           attempts=4)
+    failure = QueryFailure(
+        kind="http", message="HTTP 502 APIGW.0201: backend", request_id="r1", attempts=4
+    )
     result = evaluate(_check(), [], failure)
     assert result.outcome == "error"
     assert "HTTP 502 APIGW.0201: backend (request id r1, after 4 attempts)" in result.message

@@ -70,9 +70,13 @@ def test_plan_properties(checks: list[CheckSpec], batch_size: int) -> None:
 def test_batches_are_numbered_per_project() -> None:
     checks = [
         CheckSpec(
-            name=f"c{i}", manifest="m", origin=Origin(file="m", line=1, column=1),
-            endpoint="https://x.myhuaweicloud.com", project_id="p" * 32,
-            pipeline_id=f"{i:032d}", pipeline_run_id=f"{i:032d}",
+            name=f"c{i}",
+            manifest="m",
+            origin=Origin(file="m", line=1, column=1),
+            endpoint="https://x.myhuaweicloud.com",
+            project_id="p" * 32,
+            pipeline_id=f"{i:032d}",
+            pipeline_run_id=f"{i:032d}",
         )
         for i in range(5)
     ]
@@ -80,9 +84,7 @@ def test_batches_are_numbered_per_project() -> None:
     assert [b.number for b in plan.batches] == [1, 2, 3]
     assert [len(b.runs) for b in plan.batches] == [2, 2, 1]
     assert plan.batches[0].query_body() == {
-        "query": [
-            {"pipeline_id": f"{i:032d}", "pipeline_run_id": f"{i:032d}"} for i in range(2)
-        ]
+        "query": [{"pipeline_id": f"{i:032d}", "pipeline_run_id": f"{i:032d}"} for i in range(2)]
     }
 
 

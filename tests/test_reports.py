@@ -26,24 +26,40 @@ HOSTILE = "a < b & c > d ]]> \"q\" 'q' | pipe\nnew line \x00\x07\x1b[31m 🚀 \u
 
 def _check(name: str, project: str = "p" * 32, severity: str = "error") -> CheckSpec:
     return CheckSpec(
-        name=name, manifest="gates/release.yaml", origin=Origin(file="m", line=1, column=1),
-        endpoint="https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com", project_id=project,
-        pipeline_id="a" * 32, pipeline_run_id="b" * 32, expect=ExpectedRun(),
+        name=name,
+        manifest="gates/release.yaml",
+        origin=Origin(file="m", line=1, column=1),
+        endpoint="https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com",
+        project_id=project,
+        pipeline_id="a" * 32,
+        pipeline_run_id="b" * 32,
+        expect=ExpectedRun(),
         severity=severity,  # type: ignore[arg-type]
     )
 
 
 def _observed(status: str, reason: str | None, name: str | None = "Pipe") -> list[Observation]:
-    return [Observation(pipeline_id="a" * 32, pipeline_run_id="b" * 32, status=status,
-                        reason=reason, pipeline_name=name)]
+    return [
+        Observation(
+            pipeline_id="a" * 32,
+            pipeline_run_id="b" * 32,
+            status=status,
+            reason=reason,
+            pipeline_name=name,
+        )
+    ]
 
 
 def _report(results: list[CheckResult]) -> RunReport:
     summary = Summary.of(results)
     code = gate_exit_code(results)
     return RunReport(
-        checker_version="test", generated_at="2026-01-01T00:00:00+00:00", summary=summary,
-        exit_code=int(code), verdict=verdict_line(summary, code), results=tuple(results),
+        checker_version="test",
+        generated_at="2026-01-01T00:00:00+00:00",
+        summary=summary,
+        exit_code=int(code),
+        verdict=verdict_line(summary, code),
+        results=tuple(results),
     )
 
 
@@ -82,7 +98,8 @@ def test_junit_counts_match_outcomes(tmp_path: Path) -> None:
     root = ET.fromstring(text.encode())
     assert root.tag == "testsuites"
     assert [s.get("name") for s in root] == [
-        "CodeArts project " + "p" * 32, "CodeArts project " + "q" * 32,
+        "CodeArts project " + "p" * 32,
+        "CodeArts project " + "q" * 32,
     ]
     assert {case.get("classname") for case in root.iter("testcase")} == {"checker.release"}
     skipped = next(root.iter("skipped"))
@@ -94,7 +111,9 @@ def test_junit_validates_against_jenkins_xsd() -> None:
     schema.validate(render_junit(_mixed()))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(reason=st.text(max_size=80))
 def test_junit_is_well_formed_for_any_reason(reason: str, tmp_path: Path) -> None:
     text = render_junit(_mixed(reason))

@@ -24,7 +24,7 @@ def _check(expect: ExpectedRun | None = None, severity: str = "error") -> CheckS
         pipeline_id=PIPE,
         pipeline_run_id=RUN,
         expect=expect or ExpectedRun(),
-        severity=severity,  # type: ignore[arg-type]
+        severity=severity,
     )
 
 
@@ -80,7 +80,7 @@ def test_every_failed_condition_is_named() -> None:
     ],
 )
 def test_reason_rules(kind: str, value: str, reason: str | None, holds: bool) -> None:
-    rule = ReasonRule(kind=kind, value=value)  # type: ignore[arg-type]
+    rule = ReasonRule(kind=kind, value=value)
     expect = ExpectedRun(statuses=("START_FAILED",), reason=rule)
     outcome = evaluate(_check(expect), [_seen("START_FAILED", reason)]).outcome
     assert outcome == ("pass" if holds else "fail")

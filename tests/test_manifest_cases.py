@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import DATA, run_cli
 
 CASES = DATA / "manifests"

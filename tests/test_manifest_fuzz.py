@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DATA, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import DATA, run_cli
 
 BASES = [
     yaml.safe_load((DATA / "manifests" / "valid" / name).read_text())

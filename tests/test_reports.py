@@ -34,7 +34,7 @@ def _check(name: str, project: str = "p" * 32, severity: str = "error") -> Check
         pipeline_id="a" * 32,
         pipeline_run_id="b" * 32,
         expect=ExpectedRun(),
-        severity=severity,  # type: ignore[arg-type]
+        severity=severity,
     )
 
 

@@ -114,7 +114,8 @@ def validate(common: CommonOptions, console: Console, output_format: str = "text
         return ExitCode.USAGE
     if output_format == "text":
         files = ", ".join(str(m) for m in common.manifests)
-        console.out(f"{files}: valid ({len(result.checks)} checks)")
+        count = len(result.checks)
+        console.out(f"{files}: valid ({count} check{'' if count == 1 else 's'})")
     return ExitCode.PASSED
 
 

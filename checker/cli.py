@@ -10,6 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -265,11 +266,17 @@ def plan_command(**kwargs: Any) -> None:
     show_default=True,
     help="json prints the problems for editors and bots.",
 )
+@click.option(
+    "--allow-unset",
+    is_flag=True,
+    help="Accept variables without values and checks without run IDs: for pre-commit, "
+    "before CI supplies them.",
+)
 def validate_command(**kwargs: Any) -> None:
     """Check MANIFESTS without a network: schema, variables, regexes, runs files."""
-    _run(
-        kwargs["debug"], lambda console: validate(_common(kwargs), console, kwargs["output_format"])
-    )
+    common = _common(kwargs)
+    common = replace(common, load=replace(common.load, allow_unset=kwargs["allow_unset"]))
+    _run(kwargs["debug"], lambda console: validate(common, console, kwargs["output_format"]))
 
 
 @main.command(name="schema")

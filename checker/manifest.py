@@ -43,7 +43,13 @@ from checker.located_yaml import LocatedDocument
 from checker.models import Check, Defaults, Expectation, Manifest, Provider
 from checker.schema import validate_document
 from checker.start_answers import RunsIndex, read_runs_files
-from checker.variables import COMMAND_LINE, Interpolator, VariableInputs, collect_inputs
+from checker.variables import (
+    COMMAND_LINE,
+    UNSET_PLACEHOLDER,
+    Interpolator,
+    VariableInputs,
+    collect_inputs,
+)
 
 PROJECT_ID_VARIABLE = "HUAWEICLOUD_SDK_PROJECT_ID"
 ENDPOINT_VARIABLE = "CHECKER_ENDPOINT"
@@ -60,6 +66,8 @@ class LoadOptions:
     endpoint_override: str | None = None
     project_id: str | None = None
     environ: Mapping[str, str] = field(default_factory=dict)
+    allow_unset: bool = False
+    """Accept variables without values and checks without run IDs (pre-commit, before CI)."""
 
 
 @dataclass(frozen=True)
@@ -215,19 +223,24 @@ class _ManifestFile:
         declared = self._declared_variables(document.data)
         self.declared_names = set(declared)
         interpolator = Interpolator(
-            document, declared, self.context.inputs, self.context.options.environ
+            document,
+            declared,
+            self.context.inputs,
+            self.context.options.environ,
+            allow_unset=self.context.options.allow_unset,
         )
         substituted = interpolator.run()
         problems += interpolator.problems
         self.reference_positions = substituted.reference_positions
         self._check_regexes(substituted.data)
-        if has_errors(schema_problems) or has_errors(interpolator.problems) or has_errors(found):
+        if has_errors(schema_problems) or has_errors(found):
             self._check_provider_alone(substituted.data)
             return []
         manifest, build_problems = build_model(
             document, Manifest, substituted.data, substituted.reference_positions
         )
-        problems += build_problems
+        unresolved = {format_path(path) for path in substituted.unresolved_paths}
+        problems += [p for p in build_problems if p.path not in unresolved]
         if manifest is None:
             return []
         return self._checks(manifest)
@@ -398,6 +411,8 @@ class _ManifestFile:
         sources = self.context.runs.lookup(check.pipeline_id)
         if len(sources) == 1:
             return sources[0].run_id
+        if not sources and self.context.options.allow_unset:
+            return UNSET_PLACEHOLDER
         if not sources:
             where = (
                 "no --runs file was given"

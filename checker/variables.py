@@ -18,6 +18,7 @@ from checker.located_yaml import LocatedDocument
 from checker.models import VARIABLE_NAME_PATTERN
 
 ENV_PREFIX = "CHECKER_VAR_"
+UNSET_PLACEHOLDER = "0" * 32
 CREDENTIAL_VARIABLES = frozenset(
     {
         "CHECKER_AUTH_TOKEN",
@@ -131,6 +132,7 @@ class Substitution:
     data: Any
     reference_positions: Mapping[KeyPath, Position]
     used_variables: frozenset[str]
+    unresolved_paths: frozenset[KeyPath] = frozenset()
 
 
 class Interpolator:
@@ -142,8 +144,12 @@ class Interpolator:
         declared: Mapping[str, str | None],
         inputs: VariableInputs,
         environ: Mapping[str, str],
+        *,
+        allow_unset: bool = False,
     ) -> None:
         self.document = document
+        self.allow_unset = allow_unset
+        self.unresolved: set[KeyPath] = set()
         self.declared = declared
         self.inputs = inputs
         self.environ = environ
@@ -153,7 +159,9 @@ class Interpolator:
 
     def run(self, skip: tuple[str, ...] = ("variables",)) -> Substitution:
         data = self._walk(self.document.data, (), skip)
-        return Substitution(data, dict(self.positions), frozenset(self.used))
+        return Substitution(
+            data, dict(self.positions), frozenset(self.used), frozenset(self.unresolved)
+        )
 
     def _walk(self, value: Any, path: KeyPath, skip: tuple[str, ...]) -> Any:
         if isinstance(value, dict):
@@ -195,8 +203,14 @@ class Interpolator:
                     "close it with '}', or write '$${' for a literal '${'",
                 )
                 pieces.append(match.group(0))
+                self.unresolved.add(path)
                 continue
-            pieces.append(self._resolve(inner, path, where) or "")
+            value = self._resolve(inner, path, where)
+            if value is None:
+                # Reported already; a stand-in shaped like an ID lets the rest be checked.
+                self.unresolved.add(path)
+                value = UNSET_PLACEHOLDER
+            pieces.append(value)
         pieces.append(text[last:])
         return "".join(pieces)
 
@@ -246,6 +260,8 @@ class Interpolator:
         default = self.declared[name]
         if default is not None:
             return default
+        if self.allow_unset:
+            return None
         self._error(
             where,
             path,

@@ -74,7 +74,9 @@ def test_aksk_with_security_token(tmp_path: Path, emulator: Start) -> None:
     assert "temporary AK/SK from environment" in run.stdout
 
 
-def test_aksk_from_credentials_file(tmp_path: Path, emulator: Start, isolated_environment: Path) -> None:
+def test_aksk_from_credentials_file(
+    tmp_path: Path, emulator: Start, isolated_environment: Path
+) -> None:
     server = emulator()
     credentials = isolated_environment / ".huaweicloud" / "credentials"
     credentials.parent.mkdir()
@@ -123,8 +125,9 @@ def test_manifest_endpoint_on_loopback_is_refused_before_any_request(
     assert "must use https" in run.stderr
     assert server.requests == []
     # The same endpoint from the command line is fine.
-    run = run_cli(["check", str(_gate(tmp_path, region="cn-north-4")), "--endpoint", server.url],
-                  AKSK)
+    run = run_cli(
+        ["check", str(_gate(tmp_path, region="cn-north-4")), "--endpoint", server.url], AKSK
+    )
     assert run.exit_code == 0, run.output
 
 
@@ -159,8 +162,10 @@ def test_project_from_sdk_variable(tmp_path: Path, emulator: Start) -> None:
     data = manifest_data({"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
     data["provider"] = {"region": "cn-north-4"}
     manifest = write_yaml(tmp_path / "m.yaml", data)
-    run = run_cli(["check", str(manifest), "--endpoint", server.url],
-                  {**AKSK, "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT})
+    run = run_cli(
+        ["check", str(manifest), "--endpoint", server.url],
+        {**AKSK, "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT},
+    )
     assert run.exit_code == 0, run.output
 
 
@@ -179,9 +184,10 @@ def test_secrets_are_not_accepted_as_options(tmp_path: Path) -> None:
 
 # The secret-leak test: every path, with recognisable secrets, searched everywhere.
 
+
 def _leak_world() -> dict[str, object]:
     data = world_data()
-    data["credentials"]["access_keys"].append(  # type: ignore[index]
+    data["credentials"]["access_keys"].append(
         {"ak": SCOPED_AK, "sk": SCOPED_SK, "projects": ["f" * 32]}
     )
     return data
@@ -197,8 +203,13 @@ def _scenarios(tmp_path: Path, url: str) -> dict[str, tuple[list[str], dict[str,
     leaky = write_yaml(
         tmp_path / "leaky.yaml",
         manifest_data(
-            {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD,
-                       "expect": {"pipeline_name": SK, "reason": {"equals": TOKEN}}}}
+            {
+                "build": {
+                    "pipeline_id": P_BUILD,
+                    "pipeline_run_id": R_BUILD,
+                    "expect": {"pipeline_name": SK, "reason": {"equals": TOKEN}},
+                }
+            }
         ),
     )
     temp = {
@@ -238,9 +249,7 @@ def test_secrets_never_leak(tmp_path: Path, emulator: Start, debug: bool) -> Non
             for fmt, file in (("junit", "r.xml"), ("markdown", "r.md"), ("json", "r.json"))
             for arg in ("--report", f"{fmt}={reports / file}")
         ]
-        run: CliRun = run_cli(
-            ["check", *args, *report_args, *(["--debug"] if debug else [])], env
-        )
+        run: CliRun = run_cli(["check", *args, *report_args, *(["--debug"] if debug else [])], env)
         seen_codes.add(run.exit_code)
         texts = [run.stdout, run.stderr, repr(run.exception)]
         texts += [p.read_text() for p in reports.glob("*")] if reports.exists() else []

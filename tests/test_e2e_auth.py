@@ -86,17 +86,68 @@ def test_aksk_from_credentials_file(
     assert f"AK/SK from credentials file {credentials}" in run.stdout
 
 
-def test_example_works_with_aksk_and_emulator() -> None:
-    env = {
-        "HUAWEICLOUD_SDK_AK": "DEMOAK0123456789ABCD",
-        "HUAWEICLOUD_SDK_SK": "DEMOSK0123456789abcdefghijklmnopqrstuvwx",
-    }
-    run = run_cli(
-        ["check", str(EXAMPLES / "release-gate.yaml"), "--emulator", str(EXAMPLES / "world.yaml")],
-        env,
-    )
+EXAMPLE = ["check", str(EXAMPLES / "release-gate.yaml"), "--emulator", str(EXAMPLES / "world.yaml")]
+DEMO_AK, DEMO_SK = "DEMOAK0123456789ABCD", "DEMOSK0123456789abcdefghijklmnopqrstuvwx"
+
+
+def test_example_with_aksk_from_environment() -> None:
+    run = run_cli(EXAMPLE, {"HUAWEICLOUD_SDK_AK": DEMO_AK, "HUAWEICLOUD_SDK_SK": DEMO_SK})
     assert run.exit_code == 1, run.output
     assert "AK/SK from environment (AK DEMO********)" in run.stdout
+    assert "3 passed, 1 failed" in run.stdout
+
+
+def test_example_with_a_security_token() -> None:
+    env = {
+        "HUAWEICLOUD_SDK_AK": "DEMOTEMPAK0123456789",
+        "HUAWEICLOUD_SDK_SK": "DEMOTEMPSK0123456789abcdefghijklmnopqrst",
+        "HUAWEICLOUD_SDK_SECURITY_TOKEN": "demo-security-token-0123456789",
+    }
+    run = run_cli(EXAMPLE, env)
+    assert run.exit_code == 1, run.output
+    assert "temporary AK/SK from environment (AK DEMO********)" in run.stdout
+    run = run_cli(EXAMPLE, {**env, "HUAWEICLOUD_SDK_SECURITY_TOKEN": "stolen-elsewhere"})
+    assert run.exit_code == 3
+    assert "invalid security token" in run.stderr
+
+
+def test_example_with_the_credentials_file(isolated_environment: Path) -> None:
+    credentials = isolated_environment / ".huaweicloud" / "credentials"
+    credentials.parent.mkdir()
+    credentials.write_text(f"[basic]\nak = {DEMO_AK}\nsk = {DEMO_SK}\n")
+    run = run_cli(EXAMPLE)
+    assert run.exit_code == 1, run.output
+    assert f"AK/SK from credentials file {credentials} (AK DEMO********)" in run.stdout
+
+
+def test_example_with_a_wrong_sk_exits_3() -> None:
+    run = run_cli(EXAMPLE, {"HUAWEICLOUD_SDK_AK": DEMO_AK, "HUAWEICLOUD_SDK_SK": "wrong-sk-value"})
+    assert run.exit_code == 3
+    assert "authentication failed (HTTP 401, APIGW.0301" in run.stderr
+    assert "ERR   release-build" in run.stdout
+
+
+def test_unreadable_ca_bundle_is_a_usage_error(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate")
+    run = run_cli([*EXAMPLE, "--ca-bundle", str(bundle)], AKSK)
+    assert run.exit_code == 2
+    assert f"cannot load CA bundle {bundle}" in run.stderr
+
+
+def test_tls_is_verified_against_the_given_bundle(tmp_path: Path) -> None:
+    import ssl
+
+    import certifi
+
+    from checker.client import ClientSettings, tls_verification
+
+    context = tls_verification(ClientSettings(ca_bundle=Path(certifi.where())), {})
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert tls_verification(ClientSettings(), {}) is True
+    from_env = tls_verification(ClientSettings(), {"SSL_CERT_FILE": certifi.where()})
+    assert isinstance(from_env, ssl.SSLContext)
 
 
 def test_wrong_sk_exits_3_with_a_clear_message_and_one_request(

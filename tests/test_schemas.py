@@ -54,12 +54,17 @@ def test_every_manifest_field_has_title_and_description() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [EXAMPLES / "release-gate.yaml", *sorted((DATA / "manifests" / "valid").glob("*.yaml"))],
+    [
+        EXAMPLES / "release-gate.yaml",
+        *sorted(
+            p
+            for p in (DATA / "manifests" / "valid").glob("*.yaml")
+            if not p.name.endswith(".vars.yaml")
+        ),
+    ],
     ids=lambda p: p.name,
 )
 def test_valid_manifests_pass_the_published_schema(path: Path) -> None:
-    if path.name.endswith(".vars.yaml"):
-        pytest.skip("a var file, not a manifest")
     schema = json.loads((SCHEMA_DIR / "manifest.schema.json").read_text())
     errors = list(Draft202012Validator(schema).iter_errors(yaml.safe_load(path.read_text())))
     assert errors == []

@@ -144,6 +144,15 @@ def _load_options(function: F) -> F:
     return function
 
 
+_BATCH_SIZE = click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Most runs in one request.",
+)
+
+
 def _common(kwargs: dict[str, Any]) -> CommonOptions:
     return CommonOptions(
         manifests=tuple(kwargs["manifests"]),
@@ -175,13 +184,7 @@ def main() -> None:
     metavar="FORMAT=PATH",
     help=f"Write a report ({', '.join(RENDERERS)}); repeatable.",
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 10_000),
-    default=DEFAULT_BATCH_SIZE,
-    show_default=True,
-    help="Most runs in one request.",
-)
+@_BATCH_SIZE
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
@@ -241,13 +244,7 @@ def check_command(**kwargs: Any) -> None:
 
 @main.command(name="plan")
 @_load_options
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 10_000),
-    default=DEFAULT_BATCH_SIZE,
-    show_default=True,
-    help="Most runs in one request.",
-)
+@_BATCH_SIZE
 def plan_command(**kwargs: Any) -> None:
     """Show the requests `check` would send, per project. Sends nothing."""
     _run(

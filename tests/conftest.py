@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,28 @@ def emulator() -> Iterator[Callable[..., Emulated]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def sdk() -> Iterator[tuple[Any, Any]]:
+    """The official SDK's ``BasicCredentials`` and ``SdkRequest``: the signing oracle.
+
+    Importing the SDK writes ``~/.huaweicloud/application_id``, so HOME is a temporary folder
+    while it loads.
+    """
+    previous = os.environ.get("HOME")
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["HOME"] = home
+        try:
+            from huaweicloudsdkcore.auth.credentials import BasicCredentials
+            from huaweicloudsdkcore.sdk_request import SdkRequest
+
+            yield BasicCredentials, SdkRequest
+        finally:
+            if previous is None:
+                os.environ.pop("HOME", None)
+            else:
+                os.environ["HOME"] = previous
 
 
 def write_yaml(path: Path, data: Any) -> Path:

@@ -4,11 +4,9 @@ requests (and tampered ones), clock skew, temporary credentials, lockout, errors
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -142,23 +140,6 @@ def test_five_failures_lock_the_key(emulator: Start) -> None:
     assert "forbidden" in locked.json()["error_msg"]
 
 
-@pytest.fixture(scope="module")
-def sdk_credentials() -> Iterator[Any]:
-    previous = os.environ.get("HOME")
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["HOME"] = home
-        try:
-            from huaweicloudsdkcore.auth.credentials import BasicCredentials
-            from huaweicloudsdkcore.sdk_request import SdkRequest
-
-            yield BasicCredentials, SdkRequest
-        finally:
-            if previous is None:
-                os.environ.pop("HOME", None)
-            else:
-                os.environ["HOME"] = previous
-
-
 def _sdk_signed(sdk: Any, url: str, body: bytes) -> tuple[str, dict[str, str]]:
     basic_credentials, sdk_request = sdk
     host = httpx.URL(url).netloc.decode()
@@ -175,21 +156,17 @@ def _sdk_signed(sdk: Any, url: str, body: bytes) -> tuple[str, dict[str, str]]:
     return signed.url, dict(signed.header_params)
 
 
-def test_request_signed_by_the_official_sdk_is_accepted(
-    emulator: Start, sdk_credentials: Any
-) -> None:
+def test_request_signed_by_the_official_sdk_is_accepted(emulator: Start, sdk: Any) -> None:
     server = emulator()
-    url, headers = _sdk_signed(sdk_credentials, server.url, BODY)
+    url, headers = _sdk_signed(sdk, server.url, BODY)
     response = httpx.post(url, content=BODY, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["result"][0]["pipeline_run_id"] == R_BUILD
 
 
-def test_sdk_signed_request_with_one_tampered_byte_is_rejected(
-    emulator: Start, sdk_credentials: Any
-) -> None:
+def test_sdk_signed_request_with_one_tampered_byte_is_rejected(emulator: Start, sdk: Any) -> None:
     server = emulator()
-    url, headers = _sdk_signed(sdk_credentials, server.url, BODY)
+    url, headers = _sdk_signed(sdk, server.url, BODY)
     tampered = bytearray(BODY)
     tampered[BODY.index(b"e41f")] = ord("f")
     response = httpx.post(url, content=bytes(tampered), headers=headers)

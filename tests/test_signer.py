@@ -3,9 +3,6 @@ hypothesis-generated requests. The SDK (huaweicloudsdkcore) is the oracle, test-
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,24 +20,6 @@ PROJECT = "0123456789abcdef0123456789abcdef"
 HOST = "cloudpipeline-ext.cn-north-4.myhuaweicloud.com"
 DATE = "20240115T080910Z"
 CLOCK_TIME = datetime(2024, 1, 15, 8, 9, 10, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def sdk() -> Iterator[Any]:
-    """The SDK's credentials module; importing it writes ~/.huaweicloud, so HOME is a temp dir."""
-    previous = os.environ.get("HOME")
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["HOME"] = home
-        try:
-            from huaweicloudsdkcore.auth import credentials
-            from huaweicloudsdkcore.sdk_request import SdkRequest
-
-            yield credentials, SdkRequest
-        finally:
-            if previous is None:
-                os.environ.pop("HOME", None)
-            else:
-                os.environ["HOME"] = previous
 
 
 def _ours(
@@ -80,8 +59,8 @@ def _sdk_authorization(
     security_token: str | None = None,
     host: str = HOST,
 ) -> str:
-    credentials_module, sdk_request = sdk
-    credentials = credentials_module.BasicCredentials(AK, SK, project)
+    basic_credentials, sdk_request = sdk
+    credentials = basic_credentials(AK, SK, project)
     if security_token:
         credentials = credentials.with_security_token(security_token)
     request = sdk_request(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -157,11 +157,12 @@ def _endpoint_for_run(options: CheckOptions) -> Iterator[tuple[CheckOptions, Wor
     if options.common.load.endpoint_override:
         raise UsageError("--emulator and --endpoint both choose the endpoint; give one")
     world = load_world(options.emulator_world)
-    with ExitStack() as stack:
-        server = EmulatorServer(world).start()
-        stack.callback(server.stop)
+    server = EmulatorServer(world).start()
+    try:
         load = replace(options.common.load, endpoint_override=server.url)
         yield replace(options, common=replace(options.common, load=load)), world
+    finally:
+        server.stop()
 
 
 def check(options: CheckOptions, console: Console, environ: Mapping[str, str]) -> ExitCode:

@@ -19,8 +19,6 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -394,14 +392,3 @@ class EmulatorServer:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
-
-
-@contextmanager
-def running_emulator(
-    world: World, host: str = "127.0.0.1", port: int = 0, clock: Clock = utc_now
-) -> Iterator[EmulatorServer]:
-    server = EmulatorServer(world, host, port, clock).start()
-    try:
-        yield server
-    finally:
-        server.stop()

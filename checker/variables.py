@@ -131,7 +131,6 @@ class Substitution:
 
     data: Any
     reference_positions: Mapping[KeyPath, Position]
-    used_variables: frozenset[str]
     unresolved_paths: frozenset[KeyPath] = frozenset()
 
 
@@ -155,13 +154,10 @@ class Interpolator:
         self.environ = environ
         self.problems: list[Problem] = []
         self.positions: dict[KeyPath, Position] = {}
-        self.used: set[str] = set()
 
     def run(self, skip: tuple[str, ...] = ("variables",)) -> Substitution:
         data = self._walk(self.document.data, (), skip)
-        return Substitution(
-            data, dict(self.positions), frozenset(self.used), frozenset(self.unresolved)
-        )
+        return Substitution(data, dict(self.positions), frozenset(self.unresolved))
 
     def _walk(self, value: Any, path: KeyPath, skip: tuple[str, ...]) -> Any:
         if isinstance(value, dict):
@@ -244,7 +240,6 @@ class Interpolator:
                 )
                 return None
             return self.environ[name]
-        self.used.add(name)
         if name not in self.declared:
             declared = ", ".join(sorted(self.declared)) or "none"
             self._error(

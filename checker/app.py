@@ -125,7 +125,7 @@ def plan(
     """Print the requests a check would send; send nothing."""
     result = _load(common, console)
     checks_plan = plan_checks(result.checks, batch_size)
-    console.out(render_plan(checks_plan, describe_source(environ, common.home)).rstrip("\n"))
+    console.out(render_plan(checks_plan, describe_source(environ, common.home)).strip("\n"))
     return ExitCode.PASSED
 
 

@@ -71,7 +71,7 @@ def _run(debug: bool, action: Callable[[Console], ExitCode]) -> None:
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     try:
-        code = action(console)
+        code: int = action(console)
     except ManifestError as error:
         console.problems(error.problems)
         count = sum(problem.is_error for problem in error.problems)
@@ -82,6 +82,9 @@ def _run(debug: bool, action: Callable[[Console], ExitCode]) -> None:
         if error.hint:
             console.err(f"    hint: {error.hint}")
         code = error.exit_code
+    except KeyboardInterrupt:
+        console.err("interrupted")
+        code = 130  # the shell's convention for SIGINT
     except Exception as error:  # the last line of defence: no traceback unless asked for
         if debug:
             console.err("".join(traceback.format_exception(error)))
@@ -175,7 +178,7 @@ def main() -> None:
     """Declarative status gate for Huawei Cloud CodeArts Pipeline runs."""
 
 
-@main.command(name="check")
+@main.command(name="check", short_help="Gate on the runs a manifest expects.")
 @_load_options
 @click.option(
     "--report",
@@ -242,7 +245,7 @@ def check_command(**kwargs: Any) -> None:
     _run(kwargs["debug"], action)
 
 
-@main.command(name="plan")
+@main.command(name="plan", short_help="Show the requests check would send.")
 @_load_options
 @_BATCH_SIZE
 def plan_command(**kwargs: Any) -> None:
@@ -253,7 +256,7 @@ def plan_command(**kwargs: Any) -> None:
     )
 
 
-@main.command(name="validate")
+@main.command(name="validate", short_help="Validate manifests offline.")
 @_load_options
 @click.option(
     "--format",
@@ -276,14 +279,14 @@ def validate_command(**kwargs: Any) -> None:
     _run(kwargs["debug"], lambda console: validate(common, console, kwargs["output_format"]))
 
 
-@main.command(name="schema")
+@main.command(name="schema", short_help="Print a JSON Schema.")
 @click.argument("which", type=click.Choice(list(SCHEMAS)), default="manifest")
 def schema_command(which: str) -> None:
     """Print the JSON Schema of a manifest, an emulator world, or the JSON report."""
     click.echo(schema_text(SCHEMAS[which]), nl=False)
 
 
-@main.command(name="emulator")
+@main.command(name="emulator", short_help="Serve a local CodeArts API stand-in.")
 @click.argument("world_file", type=PATH, metavar="WORLD")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(

@@ -12,10 +12,17 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from checker.cli import main
 from checker.emulator import EmulatorServer
 from checker.world import World
+
+# CI runs the same examples every time (deterministic); HYPOTHESIS_PROFILE=explore searches
+# new ones when run by hand.
+settings.register_profile("default", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=2_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

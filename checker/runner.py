@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from checker import __version__
 from checker.checks import CheckSpec, RunKey
-from checker.client import BatchAnswer, QueryFailure, Transport, query_batches
+from checker.client import BatchAnswer, Observation, QueryFailure, Transport, query_batches
 from checker.credentials import TokenCredentials
 from checker.evaluator import evaluate
 from checker.planner import Plan, plan_checks
@@ -43,13 +43,24 @@ def _auth_note(failure: QueryFailure, transport: Transport, project_id: str) -> 
     return Note(message=f"authentication failed ({', '.join(details)}) using {source}", hint=hint)
 
 
-def _answers_by_run(answers: Sequence[BatchAnswer]) -> dict[RunKey, BatchAnswer]:
-    index = {}
+def _answers_by_run(
+    answers: Sequence[BatchAnswer],
+) -> dict[RunKey, tuple[BatchAnswer, list[Observation]]]:
+    """Each planned run's batch answer and the answer's entries for that run.
+
+    Indexing once keeps evaluation linear however large a batch is.
+    """
+    index: dict[RunKey, tuple[BatchAnswer, list[Observation]]] = {}
     for answer in answers:
         batch = answer.batch
+        entries: dict[tuple[str, str], list[Observation]] = {}
+        for observation in answer.observations:
+            entries.setdefault((observation.pipeline_id, observation.pipeline_run_id), []).append(
+                observation
+            )
         for run in batch.runs:
-            key = RunKey(batch.endpoint, batch.project_id, run.pipeline_id, run.pipeline_run_id)
-            index[key] = answer
+            run_key = RunKey(batch.endpoint, batch.project_id, run.pipeline_id, run.pipeline_run_id)
+            index[run_key] = (answer, entries.get((run.pipeline_id, run.pipeline_run_id), []))
     return index
 
 
@@ -63,8 +74,8 @@ def build_report(
     by_run = _answers_by_run(answers)
     results = []
     for check in checks:
-        answer = by_run[check.run_key]
-        results.append(evaluate(check, answer.observations, answer.failure))
+        answer, observations = by_run[check.run_key]
+        results.append(evaluate(check, observations, answer.failure))
     notes = tuple(
         _auth_note(answer.failure, transport, answer.batch.project_id)
         for answer in answers

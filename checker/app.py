@@ -183,7 +183,7 @@ def check(options: CheckOptions, console: Console, environ: Mapping[str, str]) -
         except CheckerError as error:
             failures.append(error.message)
     if not options.quiet:
-        console.out(console.redactor(RENDERERS["text"](report)).rstrip("\n"))
+        console.out(RENDERERS["text"](report).rstrip("\n"))
     for note in report.notes:
         console.err(f"error: {note.message}" + (f"\n    hint: {note.hint}" if note.hint else ""))
     if failures:

@@ -18,11 +18,13 @@ from typing import Any, TypeVar
 
 import yaml
 
-from checker.app import CheckOptions, CommonOptions, Console, check
-from checker.emulator import EmulatorServer
-from checker.manifest import LoadOptions, load_checks
-from checker.planner import plan_checks
-from checker.world import World
+from checker.app import CheckOptions, CommonOptions, check
+from checker.cli.console import Console
+from checker.emulator.server import EmulatorServer, RecordedRequest
+from checker.emulator.world import World
+from checker.environment import Environment
+from checker.gate.planner import plan_checks
+from checker.manifest.load import LoadOptions, load_checks
 
 T = TypeVar("T")
 PROJECT = "db8d07265e24426598b3eb03a7818972"
@@ -78,27 +80,27 @@ def measure(size: int, batch_size: int) -> str:
     """One row of the table: a gate of ``size`` checks, end to end on loopback."""
     with tempfile.TemporaryDirectory() as folder:
         manifest, world = _files(Path(folder), size)
-        loaded, load_seconds = _timed(lambda: load_checks([manifest], LoadOptions(environ={})))
+        loaded, load_seconds = _timed(lambda: load_checks([manifest], LoadOptions()))
         assert loaded.ok, loaded.problems[:3]
         plan, plan_seconds = _timed(lambda: plan_checks(loaded.checks, batch_size))
-        server = EmulatorServer(world).start()
+        log: list[RecordedRequest] = []
+        server = EmulatorServer(world, on_request=log.append).start()
         try:
+            environment = Environment.from_mapping({"CHECKER_AUTH_TOKEN": TOKEN}, Path(folder))
             options = CheckOptions(
                 common=CommonOptions(
                     manifests=(manifest,),
-                    load=LoadOptions(endpoint_override=server.url, environ={}),
-                    home=Path(folder),
+                    load=LoadOptions(endpoint_override=server.url, environment=environment),
                 ),
                 batch_size=batch_size,
                 quiet=True,
             )
             console = Console(write_out=lambda _: None, write_err=lambda _: None)
-            environ = {"CHECKER_AUTH_TOKEN": TOKEN}
-            code, check_seconds = _timed(lambda: check(options, console, environ))
-            requests = len(server.state.requests)
+            code, check_seconds = _timed(lambda: check(options, console))
+            requests = len(log)
             # Memory is measured in a second run: tracing slows Python down severalfold.
             tracemalloc.start()
-            check(options, console, environ)
+            check(options, console)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from checker.diagnostics import Problem
+from checker.diagnostics.problem import Problem
 
 
 class ExitCode(IntEnum):
@@ -43,9 +43,24 @@ class CredentialsError(CheckerError):
     """No usable credentials, or half of a key pair."""
 
 
-class ManifestError(CheckerError):
-    """The manifest (or a file it depends on) has problems; they are listed separately."""
+class InputError(CheckerError):
+    """An input file has problems; they are listed separately, then what did not happen."""
+
+    consequence = "nothing was done"
 
     def __init__(self, problems: tuple[Problem, ...]) -> None:
-        super().__init__(f"{len(problems)} problem(s) found")
+        count = sum(problem.is_error for problem in problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; {self.consequence}")
         self.problems = problems
+
+
+class ManifestError(InputError):
+    """The manifests, or the var and runs files they use, have problems."""
+
+    consequence = "nothing was queried"
+
+
+class WorldError(InputError):
+    """The emulator's world file has problems."""
+
+    consequence = "the emulator did not start"

@@ -6,15 +6,17 @@ import asyncio
 from collections.abc import Sequence
 
 from checker import __version__
-from checker.checks import CheckSpec, RunKey
-from checker.client import BatchAnswer, Observation, QueryFailure, Transport, query_batches
-from checker.credentials import TokenCredentials
-from checker.evaluator import evaluate
-from checker.planner import Plan, plan_checks
-from checker.results import Note, RunReport, Summary, gate_exit_code, verdict_line
+from checker.codearts.client import ClientContext, query_batches
+from checker.codearts.credentials import Credentials, TokenCredentials
+from checker.gate.answers import BatchAnswer, Observation, QueryFailure
+from checker.gate.checks import CheckSpec
+from checker.gate.evaluator import evaluate
+from checker.gate.planner import Plan, plan_checks
+from checker.gate.results import Note, RunReport, Summary, gate_exit_code, verdict_line
+from checker.gate.types import RunKey
 
 
-def _auth_note(failure: QueryFailure, transport: Transport, project_id: str) -> Note:
+def _auth_note(failure: QueryFailure, credentials: Credentials, project_id: str) -> Note:
     details = [f"HTTP {failure.http_status}"]
     if failure.error_code:
         details.append(failure.error_code)
@@ -22,8 +24,8 @@ def _auth_note(failure: QueryFailure, transport: Transport, project_id: str) -> 
         details.append(failure.error_msg)
     if failure.request_id:
         details.append(f"request id {failure.request_id}")
-    source = transport.credentials.describe()
-    token = isinstance(transport.credentials, TokenCredentials)
+    source = credentials.describe()
+    token = isinstance(credentials, TokenCredentials)
     if failure.http_status == 403:
         hint = (
             f"the credentials were accepted but may not query project {project_id}: check the "
@@ -67,7 +69,7 @@ def _answers_by_run(
 def build_report(
     checks: Sequence[CheckSpec],
     answers: Sequence[BatchAnswer],
-    transport: Transport,
+    credentials: Credentials,
     generated_at: str,
 ) -> RunReport:
     """Evaluate every check against its batch's answer (pure, given the answers)."""
@@ -77,7 +79,7 @@ def build_report(
         answer, observations = by_run[check.run_key]
         results.append(evaluate(check, observations, answer.failure))
     notes = tuple(
-        _auth_note(answer.failure, transport, answer.batch.project_id)
+        _auth_note(answer.failure, credentials, answer.batch.project_id)
         for answer in answers
         if answer.failure is not None and answer.failure.kind == "auth"
     )
@@ -86,7 +88,7 @@ def build_report(
     return RunReport(
         checker_version=__version__,
         generated_at=generated_at,
-        credential_source=transport.credentials.describe(),
+        credential_source=credentials.describe(),
         summary=summary,
         exit_code=int(exit_code),
         verdict=verdict_line(summary, exit_code),
@@ -95,12 +97,12 @@ def build_report(
     )
 
 
-async def run_plan(plan: Plan, transport: Transport) -> RunReport:
-    answers = await query_batches(plan.batches, transport)
-    generated_at = transport.clock().isoformat(timespec="seconds")
-    return build_report(plan.checks, answers, transport, generated_at)
+async def run_plan(plan: Plan, context: ClientContext) -> RunReport:
+    answers = await query_batches(plan.batches, context)
+    generated_at = context.clock().isoformat(timespec="seconds")
+    return build_report(plan.checks, answers, context.credentials, generated_at)
 
 
-def run_checks(checks: Sequence[CheckSpec], transport: Transport, batch_size: int) -> RunReport:
+def run_checks(checks: Sequence[CheckSpec], context: ClientContext, batch_size: int) -> RunReport:
     """Plan, query and evaluate: the whole gate, minus reading manifests and writing reports."""
-    return asyncio.run(run_plan(plan_checks(checks, batch_size), transport))
+    return asyncio.run(run_plan(plan_checks(checks, batch_size), context))

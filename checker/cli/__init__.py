@@ -1,0 +1,360 @@
+"""The command line: click parses options into option objects and calls :mod:`checker.app`.
+
+Contract: the only package that imports click, reads ``os.environ`` or the home folder,
+prints, or exits; it imports the emulator only when a command needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from checker import __version__
+from checker.app import CheckOptions, CommonOptions, ProblemFormat, check, plan, validate
+from checker.cli.console import Console, debug_logging
+from checker.cli.params import PATH, ReportTargetType, batch_size_option, load_options
+from checker.codearts.client import ClientSettings
+from checker.codearts.credentials import Credentials, environment_redactor
+from checker.environment import Environment
+from checker.errors import CheckerError, ExitCode, InputError, UsageError
+from checker.manifest.load import LoadOptions
+from checker.reports.write import ReportTarget
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+SCHEMA_NAMES = ("manifest", "world", "report")
+
+
+def schema_model(name: str) -> type[BaseModel]:
+    """The model behind ``checker schema NAME``; imported only when asked for."""
+    if name == "manifest":
+        from checker.manifest.models import Manifest
+
+        return Manifest
+    if name == "world":
+        from checker.emulator.world import World
+
+        return World
+    from checker.gate.results import RunReport
+
+    return RunReport
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry: an arbitrary container UID
+        return None
+
+
+def _environment() -> Environment:
+    return Environment.from_mapping(os.environ, _home())
+
+
+def _console(environment: Environment) -> Console:
+    return Console(
+        write_out=lambda text: click.echo(text),
+        write_err=lambda text: click.echo(text, err=True),
+        redactor=environment_redactor(environment),
+    )
+
+
+def _exit_code(console: Console, debug: bool, action: Callable[[], ExitCode]) -> int:
+    """Run a command body; map expected errors to one line plus hint, never a traceback."""
+    try:
+        return int(action())
+    except InputError as error:
+        console.problems(error.problems)
+        console.err(f"error: {error.message}")
+        return int(error.exit_code)
+    except CheckerError as error:
+        console.err(f"error: {error.message}")
+        if error.hint:
+            console.err(f"    hint: {error.hint}")
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        console.err("interrupted")
+        return 130  # the shell's convention for SIGINT
+    except Exception as error:  # the last line of defence: no traceback unless asked for
+        if debug:
+            console.err("".join(traceback.format_exception(error)))
+        console.err(
+            f"internal error: {error.__class__.__name__} (run with --debug for details; "
+            "please report it)"
+        )
+        return int(ExitCode.UNEVALUATED)
+
+
+def _run(environment: Environment, debug: bool, action: Callable[[Console], ExitCode]) -> None:
+    console = _console(environment)
+    with debug_logging(console, debug):
+        code = _exit_code(console, debug, lambda: action(console))
+    sys.exit(code)
+
+
+def _common(
+    environment: Environment,
+    manifests: tuple[Path, ...],
+    variables: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    runs_files: tuple[Path, ...],
+    only: tuple[str, ...],
+    endpoint: str | None,
+    project_id: str | None,
+    allow_unset: bool = False,
+) -> CommonOptions:
+    return CommonOptions(
+        manifests=manifests,
+        load=LoadOptions(
+            var_assignments=variables,
+            var_files=var_files,
+            runs_files=runs_files,
+            only=only,
+            endpoint_override=endpoint,
+            project_id=project_id,
+            environment=environment,
+            allow_unset=allow_unset,
+        ),
+    )
+
+
+@contextmanager
+def _emulated(world_file: Path | None, options: CheckOptions) -> Iterator[CheckOptions]:
+    """With ``--emulator``, start it on a free loopback port and point the run at it."""
+    if world_file is None:
+        yield options
+        return
+    if options.common.load.endpoint_override:
+        raise UsageError("--emulator and --endpoint both choose the endpoint; give one")
+    from checker.emulator.server import EmulatorServer
+    from checker.emulator.world import load_world, world_credentials
+
+    world = load_world(world_file)
+    server = EmulatorServer(world).start()
+    try:
+        load = replace(options.common.load, endpoint_override=server.url)
+        credentials: Credentials = world_credentials(world)
+        yield replace(
+            options,
+            common=replace(options.common, load=load),
+            fallback_credentials=credentials,
+        )
+    finally:
+        server.stop()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="checker")
+def main() -> None:
+    """Declarative status gate for Huawei Cloud CodeArts Pipeline runs."""
+
+
+@main.command(name="check", short_help="Gate on the runs a manifest expects.")
+@load_options
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    type=ReportTargetType(),
+    help="Write a report (junit, markdown, json, text); repeatable.",
+)
+@batch_size_option
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=60.0,
+    show_default=True,
+    help="Seconds per request attempt.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Retries after throttling, 5xx and network errors (never after 401/403).",
+)
+@click.option("--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE].")
+@click.option(
+    "--emulator",
+    "emulator_world",
+    type=PATH,
+    metavar="WORLD",
+    help="Start the emulator on a free loopback port and check against it.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
+def check_command(
+    *,
+    manifests: tuple[Path, ...],
+    variables: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    runs_files: tuple[Path, ...],
+    only: tuple[str, ...],
+    endpoint: str | None,
+    project_id: str | None,
+    debug: bool,
+    reports: tuple[ReportTarget, ...],
+    batch_size: int,
+    concurrency: int,
+    timeout: float,
+    retries: int,
+    ca_bundle: Path | None,
+    emulator_world: Path | None,
+    quiet: bool,
+) -> None:
+    """Check that pipeline runs ended as the MANIFESTS expect; the exit code is the verdict.
+
+    \b
+    Exit codes: 0 all blocking checks passed; 1 a check failed or its run is missing;
+    2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
+    """
+    environment = _environment()
+    options = CheckOptions(
+        common=_common(
+            environment, manifests, variables, var_files, runs_files, only, endpoint, project_id
+        ),
+        reports=reports,
+        batch_size=batch_size,
+        client=ClientSettings(
+            concurrency=concurrency,
+            timeout=timeout,
+            max_attempts=retries + 1,
+            ca_bundle=ca_bundle or environment.ca_bundle,
+        ),
+        quiet=quiet,
+    )
+
+    def action(console: Console) -> ExitCode:
+        with _emulated(emulator_world, options) as effective:
+            return check(effective, console)
+
+    _run(environment, debug, action)
+
+
+@main.command(name="plan", short_help="Show the requests check would send.")
+@load_options
+@batch_size_option
+def plan_command(
+    *,
+    manifests: tuple[Path, ...],
+    variables: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    runs_files: tuple[Path, ...],
+    only: tuple[str, ...],
+    endpoint: str | None,
+    project_id: str | None,
+    debug: bool,
+    batch_size: int,
+) -> None:
+    """Show the requests `check` would send, per project. Sends nothing."""
+    environment = _environment()
+    common = _common(
+        environment, manifests, variables, var_files, runs_files, only, endpoint, project_id
+    )
+    _run(environment, debug, lambda console: plan(common, console, batch_size))
+
+
+@main.command(name="validate", short_help="Validate manifests offline.")
+@load_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json prints the problems for editors and bots.",
+)
+@click.option(
+    "--allow-unset",
+    is_flag=True,
+    help="Accept variables without values and checks without run IDs: for pre-commit, "
+    "before CI supplies them.",
+)
+def validate_command(
+    *,
+    manifests: tuple[Path, ...],
+    variables: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    runs_files: tuple[Path, ...],
+    only: tuple[str, ...],
+    endpoint: str | None,
+    project_id: str | None,
+    debug: bool,
+    output_format: ProblemFormat,
+    allow_unset: bool,
+) -> None:
+    """Check MANIFESTS without a network: schema, variables, regexes, runs files."""
+    environment = _environment()
+    common = _common(
+        environment,
+        manifests,
+        variables,
+        var_files,
+        runs_files,
+        only,
+        endpoint,
+        project_id,
+        allow_unset,
+    )
+    _run(environment, debug, lambda console: validate(common, console, output_format))
+
+
+@main.command(name="schema", short_help="Print a JSON Schema.")
+@click.argument("which", type=click.Choice(SCHEMA_NAMES), default="manifest")
+def schema_command(which: str) -> None:
+    """Print the JSON Schema of a manifest, an emulator world, or the JSON report."""
+    from checker.diagnostics.schema import schema_text
+
+    click.echo(schema_text(schema_model(which)), nl=False)
+
+
+@main.command(name="emulator", short_help="Serve a local CodeArts API stand-in.")
+@click.argument("world_file", type=PATH, metavar="WORLD")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port (0 picks a free one).",
+)
+def emulator_command(*, world_file: Path, host: str, port: int) -> None:
+    """Serve the CodeArts batch-runs API locally from a WORLD file, until interrupted."""
+    from checker.emulator.server import EmulatorServer
+    from checker.emulator.world import load_world
+
+    def action(console: Console) -> ExitCode:
+        world = load_world(world_file)
+        try:
+            server = EmulatorServer(world, host, port)
+        except OSError as error:
+            raise CheckerError(
+                f"cannot listen on {host}:{port}: {error.strerror}", "try another --port"
+            ) from None
+        console.err(
+            f"emulating CodeArts Pipeline at {server.url} ({len(world.projects)} projects, "
+            f"{world.run_count()} runs); Ctrl-C stops it"
+        )
+        console.err(f"point checker at it: CHECKER_ENDPOINT={server.url}")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            console.err("stopped")
+        return ExitCode.PASSED
+
+    _run(_environment(), False, action)

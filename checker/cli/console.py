@@ -1,0 +1,73 @@
+"""The console: every line a command prints passes the redactor; ``--debug`` logs go there too."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from checker.codearts.secret import Redactor
+from checker.diagnostics.problem import Problem, format_json, format_text, sorted_problems
+
+LOGGER = "checker"
+
+
+@dataclass
+class Console:
+    """Where a command's output goes. Every line is redacted first.
+
+    Mutable on purpose: the redactor grows when a command learns the credentials it uses.
+    """
+
+    write_out: Callable[[str], None]
+    write_err: Callable[[str], None]
+    redactor: Redactor = field(default_factory=Redactor)
+
+    def out(self, text: str) -> None:
+        self.write_out(self.redactor(text))
+
+    def err(self, text: str) -> None:
+        self.write_err(self.redactor(text))
+
+    def problems(self, problems: Sequence[Problem], output_format: str = "text") -> None:
+        ordered = sorted_problems(problems)
+        if output_format == "json":
+            self.out(format_json(ordered))
+        elif ordered:
+            self.err(format_text(ordered))
+
+    def protect(self, redactor: Redactor) -> None:
+        self.redactor = self.redactor.merged(redactor)
+
+    def redact(self, text: str) -> str:
+        return self.redactor(text)
+
+
+class _ConsoleLogHandler(logging.Handler):
+    def __init__(self, console: Console) -> None:
+        super().__init__()
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.console.err(self.format(record))
+
+
+@contextmanager
+def debug_logging(console: Console, enabled: bool) -> Iterator[None]:
+    """Send checker's log to the console for one command, and take it away afterwards, so a
+    second command in the same process neither logs twice nor through an old redactor."""
+    if not enabled:
+        yield
+        return
+    handler = _ConsoleLogHandler(console)
+    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+    logger = logging.getLogger(LOGGER)
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)

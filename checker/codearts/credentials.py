@@ -1,0 +1,175 @@
+"""Where credentials come from, in the official SDK's terms. First complete source wins:
+
+1. ``CHECKER_AUTH_TOKEN``: an IAM token, sent as ``X-Auth-Token``;
+2. ``HUAWEICLOUD_SDK_AK`` + ``HUAWEICLOUD_SDK_SK`` (+ ``HUAWEICLOUD_SDK_SECURITY_TOKEN``);
+3. the SDK's credentials file: ``HUAWEICLOUD_SDK_CREDENTIALS_FILE``, else
+   ``~/.huaweicloud/credentials``, section ``[basic]`` with ``ak``, ``sk``, ``security_token``.
+
+Secrets are never taken from command-line options: those show in process lists and CI logs.
+"""
+
+from __future__ import annotations
+
+import configparser
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from checker.codearts.secret import MASK, Redactor, Secret, mask_access_key
+from checker.codearts.signing import AkSkAuth, Clock, TokenAuth, utc_now
+from checker.environment import (
+    AK_VARIABLE,
+    CREDENTIALS_FILE_VARIABLE,
+    SK_VARIABLE,
+    TOKEN_VARIABLE,
+    Environment,
+)
+from checker.errors import CredentialsError
+
+DEFAULT_CREDENTIALS_FILE = Path(".huaweicloud") / "credentials"
+
+HOW_TO_SET = (
+    f"set {TOKEN_VARIABLE} (an IAM token), or {AK_VARIABLE} and {SK_VARIABLE}, or write "
+    f"ak/sk under [basic] in ~/.huaweicloud/credentials ({CREDENTIALS_FILE_VARIABLE} moves it)"
+)
+
+
+@dataclass(frozen=True)
+class TokenCredentials:
+    token: Secret
+    source: str
+
+    def describe(self) -> str:
+        return self.source
+
+    def auth(self, project_id: str | None, clock: Clock = utc_now) -> httpx.Auth:
+        return TokenAuth(self.token)
+
+    def redactor(self) -> Redactor:
+        return Redactor({self.token.reveal(): MASK})
+
+
+@dataclass(frozen=True)
+class AccessKeyCredentials:
+    access_key: Secret
+    secret_key: Secret
+    security_token: Secret | None
+    source: str
+
+    def describe(self) -> str:
+        return f"{self.source} (AK {mask_access_key(self.access_key.reveal())})"
+
+    def auth(self, project_id: str | None, clock: Clock = utc_now) -> httpx.Auth:
+        return AkSkAuth(
+            self.access_key,
+            self.secret_key,
+            project_id=project_id,
+            security_token=self.security_token,
+            clock=clock,
+        )
+
+    def redactor(self) -> Redactor:
+        ak = self.access_key.reveal()
+        replacements = {ak: mask_access_key(ak), self.secret_key.reveal(): MASK}
+        if self.security_token is not None:
+            replacements[self.security_token.reveal()] = MASK
+        return Redactor(replacements)
+
+
+Credentials = TokenCredentials | AccessKeyCredentials
+
+
+def credentials_file(environment: Environment) -> Path | None:
+    """The SDK's credentials file; None without a home folder (a container with no HOME)."""
+    if environment.credentials_file is not None:
+        return environment.credentials_file
+    return environment.home / DEFAULT_CREDENTIALS_FILE if environment.home else None
+
+
+def find_credentials(environment: Environment) -> Credentials | None:
+    """The first complete source, None when there is none; half a key pair is an error."""
+    if environment.auth_token:
+        return TokenCredentials(Secret(environment.auth_token), f"IAM token from {TOKEN_VARIABLE}")
+    ak, sk = environment.access_key, environment.secret_key
+    if ak or sk:
+        if not ak:
+            raise CredentialsError(f"{SK_VARIABLE} is set but {AK_VARIABLE} is not", HOW_TO_SET)
+        if not sk:
+            raise CredentialsError(f"{AK_VARIABLE} is set but {SK_VARIABLE} is not", HOW_TO_SET)
+        security = environment.security_token
+        return AccessKeyCredentials(
+            Secret(ak),
+            Secret(sk),
+            Secret(security) if security else None,
+            "temporary AK/SK from environment" if security else "AK/SK from environment",
+        )
+    path = credentials_file(environment)
+    if path is None:
+        return None
+    return _from_file(path, explicit=environment.credentials_file is not None)
+
+
+def _from_file(path: Path, *, explicit: bool) -> Credentials | None:
+    if not path.is_file():
+        if explicit:
+            raise CredentialsError(
+                f"{CREDENTIALS_FILE_VARIABLE} names {path}, which is not a file", HOW_TO_SET
+            )
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError) as error:
+        # The parser's message may quote a line of the file, which may hold a key: name only
+        # the kind of problem.
+        raise CredentialsError(
+            f"cannot read credentials file {path}: {error.__class__.__name__}",
+            "it must be an INI file with a [basic] section holding ak and sk",
+        ) from None
+    if not parser.has_section("basic"):
+        return None
+    section = parser["basic"]
+    ak, sk = section.get("ak", "").strip(), section.get("sk", "").strip()
+    if not ak and not sk:
+        return None
+    if not ak or not sk:
+        missing = "ak" if not ak else "sk"
+        raise CredentialsError(
+            f"credentials file {path} has [basic] without '{missing}'", HOW_TO_SET
+        )
+    security = section.get("security_token", "").strip()
+    return AccessKeyCredentials(
+        Secret(ak),
+        Secret(sk),
+        Secret(security) if security else None,
+        f"{'temporary ' if security else ''}AK/SK from credentials file {path}",
+    )
+
+
+def require_credentials(environment: Environment) -> Credentials:
+    found = find_credentials(environment)
+    if found is None:
+        raise CredentialsError("no credentials found", HOW_TO_SET)
+    return found
+
+
+def describe_source(environment: Environment) -> str:
+    """Which source a run would use, by name only: for ``checker plan``."""
+    try:
+        found = find_credentials(environment)
+    except CredentialsError as error:
+        return f"unusable: {error.message}"
+    return found.describe() if found else f"none found ({HOW_TO_SET})"
+
+
+def environment_redactor(environment: Environment) -> Redactor:
+    """Redacts the credentials this environment holds, even before they are used."""
+    try:
+        found = find_credentials(environment)
+    except CredentialsError:
+        found = None
+    redactor = found.redactor() if found else Redactor()
+    # Also the raw values, in case a source further down the precedence holds others.
+    raw = (environment.auth_token, environment.secret_key, environment.security_token)
+    return redactor.merged(Redactor({value: MASK for value in raw if value}))

@@ -1,0 +1,123 @@
+"""Where requests go: the SDK's region table, overrides, and the rule that keeps a pull request
+from sending the repository's credentials to a host of its choosing.
+
+A manifest is changed in pull requests and then run by CI with the repository's secrets. So
+an endpoint *written in a manifest* must be https on a Huawei Cloud domain; anything else
+(a private gateway, the emulator on loopback) is accepted only from the command line or the
+environment, which the pull request does not control.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from checker.environment import ALLOWED_HOSTS_VARIABLE, Environment
+
+TRUSTED_DOMAINS = ("myhuaweicloud.com", "myhuaweicloud.eu", "huaweicloud.com")
+
+# The official SDK's region table for CodeArts Pipeline (huaweicloudsdkcodeartspipeline 3.1.219).
+_EXT = "https://cloudpipeline-ext.{region}.myhuaweicloud.com"
+_EXTERNAL = "https://pipeline-external.{region}.myhuaweicloud.com"
+_PLAIN = "https://pipeline.{region}.myhuaweicloud.com"
+REGION_ENDPOINTS: Mapping[str, str] = {
+    region: pattern.format(region=region)
+    for pattern, regions in (
+        (
+            _EXT,
+            (
+                "cn-north-1",
+                "cn-north-4",
+                "cn-south-1",
+                "cn-south-2",
+                "cn-east-2",
+                "cn-east-3",
+                "cn-southwest-2",
+                "ap-southeast-3",
+                "sa-brazil-1",
+                "la-north-2",
+            ),
+        ),
+        (_EXTERNAL, ("tr-west-1", "la-south-2")),
+        (_PLAIN, ("af-north-1", "me-east-1", "af-south-1")),
+    )
+    for region in regions
+}
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class EndpointRefused(ValueError):
+    """An endpoint that may not be used from where it was given; the message says why."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def normalise(url: str) -> str:
+    """A usable base URL (scheme, host, optional port and path prefix), without trailing ``/``.
+
+    Raises :class:`EndpointRefused` for anything that is not an absolute http(s) URL.
+    """
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise EndpointRefused(f"'{url}' is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise EndpointRefused(f"'{url}' is not an http(s) URL", "write it as https://HOST[:PORT]")
+    if parts.username or parts.password:
+        raise EndpointRefused("an endpoint must not contain a user name or password")
+    if parts.query or parts.fragment:
+        raise EndpointRefused(f"'{url}' must not have a query or fragment")
+    del port
+    return text.rstrip("/")
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _is_trusted_domain(host: str) -> bool:
+    return any(host == domain or host.endswith("." + domain) for domain in TRUSTED_DOMAINS)
+
+
+def check_manifest_endpoint(url: str, allowed_hosts: frozenset[str]) -> str:
+    """Accept an endpoint written in a manifest only if it cannot leak credentials.
+
+    ``allowed_hosts`` are the further hosts the environment allows (``CHECKER_ALLOWED_HOSTS``).
+    """
+    endpoint = normalise(url)
+    scheme = urlsplit(endpoint).scheme
+    host = host_of(endpoint)
+    allowed = host in allowed_hosts
+    how = (
+        "pass it with --endpoint or CHECKER_ENDPOINT (which a pull request cannot change), "
+        f"or list the host in {ALLOWED_HOSTS_VARIABLE}"
+    )
+    if scheme != "https" and not (allowed and host in LOOPBACK_HOSTS):
+        raise EndpointRefused(f"endpoint '{endpoint}' in a manifest must use https", how)
+    if not (_is_trusted_domain(host) or allowed):
+        raise EndpointRefused(
+            f"endpoint host '{host}' in a manifest is not under "
+            + ", ".join(TRUSTED_DOMAINS)
+            + ": a manifest could send your credentials there",
+            how,
+        )
+    return endpoint
+
+
+def region_endpoint(region: str, environment: Environment) -> str:
+    """The endpoint for a region id, honouring the SDK's per-region override variable."""
+    override = environment.region_endpoint(region)
+    if override:
+        return normalise(override)
+    try:
+        return REGION_ENDPOINTS[region]
+    except KeyError:
+        raise EndpointRefused(
+            f"unknown region '{region}'; known regions: {', '.join(sorted(REGION_ENDPOINTS))}",
+            "for a region or site not in this table, set provider.endpoint instead",
+        ) from None

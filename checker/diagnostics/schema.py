@@ -1,0 +1,244 @@
+"""JSON Schemas generated from the models, and jsonschema errors turned into located problems.
+
+Messages for values that fail a known pattern (an ID, say) come from the caller as
+:data:`PatternMessages`: this package knows nothing of what the patterns mean.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from checker.diagnostics.located_yaml import LocatedDocument
+from checker.diagnostics.problem import KeyPath, Problem, format_path, suggestion_suffix
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+PatternMessages = Mapping[str, Callable[[str], str]]
+"""For a regex used in a schema, how to say that a value does not match it (``must be …``)."""
+
+
+class _OptionalNotNullable(GenerateJsonSchema):
+    """Optional fields are written by leaving them out, never as ``null``.
+
+    The models use ``None`` as "not given"; a literal ``null`` in a manifest is almost always
+    an unfinished edit, so the published schema rejects it.
+    """
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])
+
+    def handle_ref_overrides(self, json_schema: JsonSchemaValue) -> JsonSchemaValue:
+        # Editors show a field's title on hover; pydantic drops it next to a $ref when it
+        # repeats the referenced model's title.
+        title = json_schema.get("title")
+        handled = super().handle_ref_overrides(json_schema)
+        if title is not None and "$ref" in handled:
+            handled = {**handled, "title": title}
+        return handled
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        inner = self.generate_inner(schema["schema"])
+        if schema.get("default") is None:
+            return inner
+        return super().default_schema(schema)
+
+
+def generate_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of ``model``, with the dialect declared."""
+    schema = model.model_json_schema(schema_generator=_OptionalNotNullable)
+    return {"$schema": SCHEMA_DIALECT, **schema}
+
+
+def schema_text(model: type[BaseModel]) -> str:
+    """The schema as committed under ``schemas/``: stable key order, trailing newline."""
+    return json.dumps(generate_schema(model), indent=2, ensure_ascii=False) + "\n"
+
+
+@cache
+def _validator(model: type[BaseModel]) -> Draft202012Validator:
+    return Draft202012Validator(generate_schema(model))
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "object": "a mapping",
+    "array": "a list",
+    "boolean": "true or false",
+    "null": "empty",
+}
+_COMBINATORS = ("anyOf", "oneOf")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a string"
+
+
+def _expected_types(schema: dict[str, Any]) -> list[str]:
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        return [str(_TYPE_NAMES.get(t, t)) for t in types]
+    names: list[str] = []
+    for branch in schema.get("anyOf", []) + schema.get("oneOf", []):
+        branch_types = _expected_types(branch)
+        if branch.get("type") == "array" and "items" in branch:
+            item_types = _expected_types(branch["items"])
+            branch_types = [
+                f"a list of {' or '.join(t.removeprefix('a ') + 's' for t in item_types)}"
+            ]
+        names.extend(branch_types)
+    if "const" in schema:
+        names.append(repr(schema["const"]))
+    return names
+
+
+def _relevance(error: ValidationError) -> tuple[bool, int, bool]:
+    """For :func:`best_match`: a branch whose type does not even fit the value is the least
+    relevant; among the rest, the deepest error says the most."""
+    type_mismatch = error.validator == "type" and not error.relative_path
+    return (not type_mismatch, len(error.absolute_path), error.validator not in _COMBINATORS)
+
+
+class SchemaProblems:
+    """Translate jsonschema errors for one document into located, readable problems."""
+
+    def __init__(self, document: LocatedDocument, patterns: PatternMessages) -> None:
+        self.document = document
+        self.patterns = patterns
+
+    def translate(self, error: ValidationError) -> Iterator[Problem]:
+        path: KeyPath = tuple(error.absolute_path)
+        where = format_path(path) or "the document"
+        validator = error.validator
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        instance = error.instance
+
+        if validator == "additionalProperties" and isinstance(instance, dict):
+            yield from self._unknown_keys(path, where, instance, list(schema.get("properties", {})))
+        elif validator == "required" and isinstance(instance, dict):
+            required = error.validator_value if isinstance(error.validator_value, list) else []
+            for missing in required:
+                if missing not in instance:
+                    yield self.document.problem(
+                        path, f"missing required key '{missing}' in {where}", at_key=bool(path)
+                    )
+        elif "propertyNames" in error.schema_path and isinstance(instance, str):
+            yield self.document.problem(
+                (*path, instance),
+                f"invalid name '{instance}' in {where}: use letters, digits and '_' "
+                "(check names may also use '.' and '-'), starting with a letter or digit",
+                at_key=True,
+            )
+        elif validator in ("minProperties", "minLength", "minItems") and not instance:
+            yield self.document.problem(path, f"{where} must not be empty")
+        elif validator in ("minProperties", "maxProperties") and schema.get("properties"):
+            options = ", ".join(schema["properties"])
+            yield self.document.problem(path, f"{where} takes exactly one of: {options}")
+        elif validator in ("const", "enum"):
+            yield self._choice_problem(path, where, instance, schema, validator)
+        elif validator == "type":
+            yield self._type_problem(path, where, instance, _expected_types(schema))
+        elif validator == "pattern":
+            yield self._pattern_problem(path, where, instance, schema)
+        elif validator in _COMBINATORS:
+            best = best_match(error.context or (), key=_relevance)
+            if best is not None and not (best.validator == "type" and not best.relative_path):
+                yield from self.translate(best)
+            else:
+                yield self._type_problem(path, where, instance, _expected_types(schema))
+        else:
+            yield self.document.problem(path, f"{where}: {error.message}")
+
+    def _unknown_keys(
+        self, path: KeyPath, where: str, instance: dict[str, Any], known: list[str]
+    ) -> Iterator[Problem]:
+        for key in instance:
+            if key not in known:
+                yield self.document.problem(
+                    (*path, key),
+                    f"unknown key '{key}' in {where}{suggestion_suffix(key, known)}",
+                    at_key=True,
+                    hint=f"allowed keys: {', '.join(known)}" if known else None,
+                )
+
+    def _choice_problem(
+        self, path: KeyPath, where: str, instance: Any, schema: dict[str, Any], validator: str
+    ) -> Problem:
+        allowed = [schema["const"]] if validator == "const" else list(schema["enum"])
+        shown = " or ".join(json.dumps(a) for a in allowed)
+        suffix = ""
+        if isinstance(instance, str) and instance not in {str(a) for a in allowed}:
+            suffix = suggestion_suffix(instance, [str(a) for a in allowed])
+        return self.document.problem(
+            path, f"{where} must be {shown}, not {json.dumps(instance)}{suffix}"
+        )
+
+    def _type_problem(
+        self, path: KeyPath, where: str, instance: Any, expected: list[str]
+    ) -> Problem:
+        wanted = " or ".join(dict.fromkeys(expected)) or "another type"
+        hint = None
+        message = f"{where} must be {wanted}, not {_describe(instance)}"
+        if (
+            "a string" in expected
+            and isinstance(instance, int | float)
+            and not isinstance(instance, bool)
+        ):
+            source = self.document.source_text.get(path, str(instance))
+            message = (
+                f"{where} must be a string, but YAML reads {source} as a number; "
+                f"quote it: '{source}'"
+            )
+            hint = "YAML turns unquoted digits into numbers; quote IDs and other text"
+        elif "a string" in expected and isinstance(instance, bool):
+            source = self.document.source_text.get(path, str(instance))
+            message = f"{where} must be a string, but YAML reads {source} as true/false; quote it"
+        return self.document.problem(path, message, hint=hint)
+
+    def _pattern_problem(
+        self, path: KeyPath, where: str, instance: Any, schema: dict[str, Any]
+    ) -> Problem:
+        text = str(instance)
+        pattern = schema.get("pattern", "")
+        explain = self.patterns.get(pattern)
+        if explain is not None:
+            return self.document.problem(path, f"{where} {explain(text)}")
+        return self.document.problem(
+            path, f"{where} does not match the pattern {pattern}: '{text}'"
+        )
+
+
+def validate_document(
+    document: LocatedDocument, model: type[BaseModel], patterns: PatternMessages
+) -> list[Problem]:
+    """Every schema problem in the document, located and translated, each once."""
+    translator = SchemaProblems(document, patterns)
+    errors = list(_validator(model).iter_errors(document.data))
+    # "must be 1" already says what "must be an integer" would: keep the more precise one.
+    precise = {tuple(e.absolute_path) for e in errors if e.validator in ("const", "enum")}
+    problems: dict[Problem, None] = {}
+    for error in errors:
+        if error.validator == "type" and tuple(error.absolute_path) in precise:
+            continue
+        problems.update(dict.fromkeys(translator.translate(error)))
+    return list(problems)

@@ -1,0 +1,177 @@
+"""The emulator on a real socket: routing, the request log callback, the HTTP handler."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from checker.codearts.signing import Clock, utc_now
+from checker.emulator.gateway import Answer, Gateway, SignedRequest, error_answer
+from checker.emulator.service import Service
+from checker.emulator.world import World
+from checker.gate.types import is_id
+
+RESULT_PATH = re.compile(r"/v5/([^/]+)/api/pipelines/batch-runs/result/?")
+START_PATH = re.compile(r"/v5/([^/]+)/api/pipelines/batch-runs/?")
+MAX_BODY = 12 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """What the emulator received, and the status it answered."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+
+
+RequestLog = Callable[[RecordedRequest], None]
+
+
+def _not_found() -> Answer:
+    return error_answer(
+        404, "APIGW.0101", "The API does not exist or has not been published in the environment"
+    )
+
+
+class Emulator:
+    """Routes a request through the gateway, then a scripted fault or the service."""
+
+    def __init__(
+        self, world: World, clock: Clock = utc_now, on_request: RequestLog | None = None
+    ) -> None:
+        self.world = world
+        self.gateway = Gateway(world.credentials, clock)
+        self.service = Service(world)
+        self._on_request = on_request
+
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
+        answer = self._route(method, target, headers, body)
+        if self._on_request is not None:
+            self._on_request(RecordedRequest(method, target, headers, body, answer.status))
+        return answer
+
+    def _route(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
+        path, _, query = target.partition("?")
+        result_match = RESULT_PATH.fullmatch(path)
+        match = result_match or START_PATH.fullmatch(path)
+        if method != "POST" or match is None:
+            return _not_found()
+        project_id = match.group(1)
+        request = SignedRequest(method, path, query, headers, body)
+        denied = self.gateway.authenticate(request, project_id)
+        if denied is not None:
+            return denied
+        fault = self.service.next_fault(project_id)
+        if fault is not None:
+            return fault
+        if len(body) > MAX_BODY:
+            return error_answer(413, "APIGW.0201", "Request entity too large")
+        if not is_id(project_id):
+            return error_answer(400, "DEVPIPE.00010400", "project_id must be 32 letters or digits")
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return error_answer(400, "DEVPIPE.00010400", "request body is not valid JSON")
+        if result_match:
+            return self.service.results(project_id, payload)
+        return self.service.start(project_id, payload)
+
+
+def _handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "checker-emulator"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            answer = emulator.handle(self.command, self.path, headers, body)
+            if answer.delay:
+                time.sleep(answer.delay)
+            if answer.close:
+                self.close_connection = True
+                self.connection.close()
+                return
+            self._send(answer)
+
+        def _send(self, answer: Answer) -> None:
+            request_id = uuid.uuid4().hex
+            if answer.raw:
+                payload = str(answer.body).encode()
+            else:
+                content = answer.body
+                if isinstance(content, dict) and "error_code" in content:
+                    content = {**content, "request_id": request_id}
+                payload = json.dumps(content, ensure_ascii=False).encode()
+            self.send_response(answer.status)
+            self.send_header("Content-Type", "application/json;charset=UTF-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("X-Request-Id", request_id)
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_POST = _serve
+        do_GET = _serve
+        do_PUT = _serve
+        do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet by default: tests and the CLI summary own the output."""
+
+    return Handler
+
+
+class EmulatorServer:
+    """The emulator on a real socket, served from a background thread or the caller's."""
+
+    def __init__(
+        self,
+        world: World,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock = utc_now,
+        on_request: RequestLog | None = None,
+    ) -> None:
+        self.emulator = Emulator(world, clock, on_request)
+        self._server = ThreadingHTTPServer((host, port), _handler(self.emulator))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{name}]" if ":" in name else name
+        return f"http://{shown}:{port}"
+
+    def start(self) -> EmulatorServer:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="checker-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

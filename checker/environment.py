@@ -1,0 +1,95 @@
+"""The one snapshot of the process environment, and the only place its variable names live.
+
+The CLI builds an :class:`Environment` once per command from ``os.environ`` and the home
+folder; everything else receives it, so no other module reads the environment, and tests pass
+exactly the environment they mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOKEN_VARIABLE = "CHECKER_AUTH_TOKEN"
+AK_VARIABLE = "HUAWEICLOUD_SDK_AK"
+SK_VARIABLE = "HUAWEICLOUD_SDK_SK"
+SECURITY_TOKEN_VARIABLE = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
+CREDENTIALS_FILE_VARIABLE = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
+PROJECT_ID_VARIABLE = "HUAWEICLOUD_SDK_PROJECT_ID"
+ENDPOINT_VARIABLE = "CHECKER_ENDPOINT"
+ALLOWED_HOSTS_VARIABLE = "CHECKER_ALLOWED_HOSTS"
+CA_BUNDLE_VARIABLE = "SSL_CERT_FILE"
+VARIABLE_PREFIX = "CHECKER_VAR_"
+REGION_OVERRIDE_PREFIX = "HUAWEICLOUD_SDK_REGION_CODEARTSPIPELINE_"
+
+CREDENTIAL_VARIABLES = frozenset(
+    {TOKEN_VARIABLE, AK_VARIABLE, SK_VARIABLE, SECURITY_TOKEN_VARIABLE}
+)
+"""Variables that hold secrets: never readable from a manifest, always redacted."""
+
+
+def region_override_variable(region: str) -> str:
+    """The SDK's per-region endpoint override, e.g. ``…_CODEARTSPIPELINE_CN_NORTH_4``."""
+    return REGION_OVERRIDE_PREFIX + region.upper().replace("-", "_")
+
+
+def _text(environ: Mapping[str, str], name: str) -> str | None:
+    return environ.get(name) or None
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What checker takes from its environment, typed. Empty variables count as unset."""
+
+    home: Path | None = None
+    auth_token: str | None = None
+    access_key: str | None = None
+    secret_key: str | None = None
+    security_token: str | None = None
+    credentials_file: Path | None = None
+    project_id: str | None = None
+    endpoint: str | None = None
+    allowed_hosts: frozenset[str] = frozenset()
+    ca_bundle: Path | None = None
+    region_endpoints: Mapping[str, str] = field(default_factory=dict)
+    """Endpoint overrides by region id (upper case, ``_`` for ``-``)."""
+    variables: Mapping[str, str] = field(default_factory=dict)
+    """Manifest variable values from ``CHECKER_VAR_<NAME>``, by name."""
+    readable: Mapping[str, str] = field(default_factory=dict)
+    """What ``${env.NAME}`` may read: everything except the credential variables."""
+
+    @classmethod
+    def from_mapping(cls, environ: Mapping[str, str], home: Path | None = None) -> Environment:
+        file = _text(environ, CREDENTIALS_FILE_VARIABLE)
+        bundle = _text(environ, CA_BUNDLE_VARIABLE)
+        hosts = environ.get(ALLOWED_HOSTS_VARIABLE, "")
+        return cls(
+            home=home,
+            auth_token=_text(environ, TOKEN_VARIABLE),
+            access_key=_text(environ, AK_VARIABLE),
+            secret_key=_text(environ, SK_VARIABLE),
+            security_token=_text(environ, SECURITY_TOKEN_VARIABLE),
+            credentials_file=Path(file) if file else None,
+            project_id=_text(environ, PROJECT_ID_VARIABLE),
+            endpoint=_text(environ, ENDPOINT_VARIABLE),
+            allowed_hosts=frozenset(h.strip().lower() for h in hosts.split(",") if h.strip()),
+            ca_bundle=Path(bundle) if bundle else None,
+            region_endpoints={
+                name.removeprefix(REGION_OVERRIDE_PREFIX): value
+                for name, value in environ.items()
+                if name.startswith(REGION_OVERRIDE_PREFIX) and value
+            },
+            variables={
+                name.removeprefix(VARIABLE_PREFIX): value
+                for name, value in sorted(environ.items())
+                if name.startswith(VARIABLE_PREFIX) and len(name) > len(VARIABLE_PREFIX)
+            },
+            readable={
+                name: value for name, value in environ.items() if name not in CREDENTIAL_VARIABLES
+            },
+        )
+
+    def region_endpoint(self, region: str) -> str | None:
+        """The override for ``region``, if the environment sets one."""
+        return self.region_endpoints.get(region.upper().replace("-", "_"))

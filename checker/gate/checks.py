@@ -1,0 +1,105 @@
+"""A fully resolved check: what the planner and evaluator work on.
+
+The manifest models say what a user wrote; a :class:`CheckSpec` says exactly which run on
+which endpoint is checked against which :class:`Expectation`, with every default and variable
+applied.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import PrivateAttr
+
+from checker.diagnostics.problem import Location
+from checker.gate.types import Frozen, RunKey, Severity
+
+DEFAULT_STATUS = "START_SUCCESS"
+
+# Statuses CodeArts Pipeline is known to report (reference notes, section 2). The API's
+# value range is undocumented, so an unknown expected value is a warning, never an error.
+KNOWN_STATUSES = (
+    "START_SUCCESS",
+    "START_FAILED",
+    "COMPLETED",
+    "RUNNING",
+    "FAILED",
+    "CANCELED",
+    "PAUSED",
+    "SUSPEND",
+    "IGNORED",
+    "INIT",
+    "QUEUED",
+    "SKIPPED",
+    "ASYNC_RUNNING",
+    "ASYNC_FAILED",
+    "UNSELECTED",
+    "REDISPATCH",
+)
+
+
+class ReasonRule(Frozen):
+    """A condition on the observed ``reason`` text."""
+
+    # A ``matches`` pattern is compiled once, when the rule is built as the manifest loads;
+    # every evaluation uses that compiled pattern.
+
+    kind: Literal["equals", "contains", "matches"]
+    value: str
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any, /) -> None:
+        if self.kind == "matches":
+            self._pattern = re.compile(self.value)
+
+    def holds(self, reason: str | None) -> bool:
+        text = reason or ""
+        if self._pattern is not None:
+            return self._pattern.search(text) is not None
+        if self.kind == "equals":
+            return text == self.value
+        return self.value in text
+
+    def describe(self) -> str:
+        if self.kind == "matches":
+            return f"reason matches /{self.value}/"
+        return f'reason {self.kind} "{self.value}"'
+
+
+class Expectation(Frozen):
+    """Everything a run's answer must show. ``statuses`` is never empty."""
+
+    statuses: tuple[str, ...] = (DEFAULT_STATUS,)
+    reason: ReasonRule | None = None
+    pipeline_name: str | None = None
+
+    def describe_status(self) -> str:
+        return " | ".join(self.statuses)
+
+    def describe(self) -> str:
+        parts = [f"status {self.describe_status()}"]
+        if self.reason:
+            parts.append(self.reason.describe())
+        if self.pipeline_name is not None:
+            parts.append(f'pipeline_name "{self.pipeline_name}"')
+        return ", ".join(parts)
+
+
+class CheckSpec(Frozen):
+    """One check, resolved: a run on an endpoint and what it must show."""
+
+    name: str
+    description: str | None = None
+    manifest: str
+    origin: Location
+    endpoint: str
+    project_id: str
+    pipeline_id: str
+    pipeline_run_id: str
+    expect: Expectation = Expectation()
+    severity: Severity = "error"
+
+    @property
+    def run_key(self) -> RunKey:
+        return RunKey(self.endpoint, self.project_id, self.pipeline_id, self.pipeline_run_id)

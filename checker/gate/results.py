@@ -1,0 +1,127 @@
+"""Outcomes as values: one :class:`CheckResult` per check, a :class:`RunReport` per run.
+
+The JSON report is this model serialised; ``RunReport.model_validate_json`` reads it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import Field
+
+from checker.errors import ExitCode
+from checker.gate.answers import Observation
+from checker.gate.checks import Expectation
+from checker.gate.types import Frozen, Severity
+
+Outcome = Literal["pass", "fail", "missing", "error"]
+Standing = Literal["passed", "failed", "errored", "warned"]
+REPORT_FORMAT_VERSION = 1
+
+
+class CheckResult(Frozen):
+    """The verdict on one check, with enough context to act on it."""
+
+    name: str
+    description: str | None = None
+    manifest: str
+    origin: str = Field(description="FILE:LINE:COL where the check is defined")
+    endpoint: str
+    project_id: str
+    pipeline_id: str
+    pipeline_run_id: str
+    severity: Severity
+    expected: Expectation
+    observed: Observation | None = None
+    outcome: Outcome
+    message: str = Field(description="One line: expected and observed values")
+    details: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error"
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "pass"
+
+    @property
+    def standing(self) -> Standing:
+        """How the check weighs on the gate: the one classification every summary, exit code
+        and report uses. A non-blocking check that did not pass only warns."""
+        if self.passed:
+            return "passed"
+        if not self.blocking:
+            return "warned"
+        return "errored" if self.outcome == "error" else "failed"
+
+
+class Summary(Frozen):
+    total: int
+    passed: int
+    failed: int
+    missing: int
+    errors: int
+    warnings: int = Field(description="Non-blocking checks that did not pass")
+
+    @classmethod
+    def of(cls, results: Sequence[CheckResult]) -> Summary:
+        standings = [r.standing for r in results]
+        failed = [r for r in results if r.standing == "failed"]
+        return cls(
+            total=len(results),
+            passed=standings.count("passed"),
+            failed=sum(r.outcome == "fail" for r in failed),
+            missing=sum(r.outcome == "missing" for r in failed),
+            errors=standings.count("errored"),
+            warnings=standings.count("warned"),
+        )
+
+
+class Note(Frozen):
+    """Something about the run as a whole, e.g. why nothing could be queried."""
+
+    message: str
+    hint: str | None = None
+
+
+class RunReport(Frozen):
+    """Everything one ``checker check`` found: the input of every report format."""
+
+    format_version: int = REPORT_FORMAT_VERSION
+    checker_version: str
+    generated_at: str = Field(description="UTC, ISO 8601")
+    credential_source: str | None = None
+    summary: Summary
+    exit_code: int
+    verdict: str
+    notes: tuple[Note, ...] = ()
+    results: tuple[CheckResult, ...]
+
+
+def gate_exit_code(results: Sequence[CheckResult]) -> ExitCode:
+    """0 all blocking checks passed; 1 one failed or is missing; 3 none failed, one errored."""
+    standings = {r.standing for r in results}
+    if "failed" in standings:
+        return ExitCode.FAILED
+    if "errored" in standings:
+        return ExitCode.UNEVALUATED
+    return ExitCode.PASSED
+
+
+def verdict_line(summary: Summary, exit_code: ExitCode) -> str:
+    head = {
+        ExitCode.PASSED: "PASSED",
+        ExitCode.FAILED: "FAILED",
+        ExitCode.UNEVALUATED: "NOT EVALUATED",
+    }.get(exit_code, exit_code.name)
+    parts = [
+        f"{summary.passed} passed",
+        f"{summary.failed} failed",
+        f"{summary.missing} missing",
+        f"{summary.errors} error{'' if summary.errors == 1 else 's'}",
+    ]
+    if summary.warnings:
+        parts.append(f"{summary.warnings} warning{'' if summary.warnings == 1 else 's'}")
+    return f"{head}: {', '.join(parts)} ({summary.total} checks)"

@@ -1,0 +1,48 @@
+"""The small shared vocabulary: the frozen base model, IDs, severities, run keys."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+ID_PATTERN = r"^[A-Za-z0-9]{32}$"
+_ID = re.compile(r"[A-Za-z0-9]{32}")
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+"""A CodeArts project, pipeline or run ID: exactly 32 letters or digits."""
+
+Severity = Literal["error", "warning"]
+
+
+class Frozen(BaseModel):
+    """Values never change once built; unknown fields are refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def is_id(text: object) -> bool:
+    return isinstance(text, str) and _ID.fullmatch(text) is not None
+
+
+def bad_id_message(value: str) -> str:
+    """How to say that ``value`` is not an ID, after the name of the field."""
+    count = len(value)
+    return (
+        f"must be exactly 32 letters or digits, not '{value}' "
+        f"({count} character{'s' if count != 1 else ''})"
+    )
+
+
+ID_MESSAGES = {ID_PATTERN: bad_id_message}
+"""Pattern messages (see :mod:`checker.diagnostics.schema`) for documents with ID fields."""
+
+
+class RunKey(NamedTuple):
+    """One run as the API identifies it; what the planner deduplicates on."""
+
+    endpoint: str
+    project_id: str
+    pipeline_id: str
+    pipeline_run_id: str

@@ -1,0 +1,295 @@
+"""Manifests in, resolved checks out: parse, validate, substitute, apply defaults, locate runs.
+
+Nothing here touches the network. Every problem found is collected and returned, so that a
+user sees all of them in one run, each at ``FILE:LINE:COL``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from checker.codearts.endpoints import EndpointRefused, normalise
+from checker.diagnostics.documents import build_model, read_document
+from checker.diagnostics.located_yaml import LocatedDocument
+from checker.diagnostics.problem import (
+    KeyPath,
+    Location,
+    Problem,
+    format_path,
+    has_errors,
+    suggestion_suffix,
+)
+from checker.diagnostics.schema import validate_document
+from checker.environment import Environment
+from checker.gate.checks import CheckSpec, Expectation
+from checker.manifest import models
+from checker.manifest.resolve import (
+    Inputs,
+    Locator,
+    declared_variables,
+    regex_problems,
+    resolve_endpoint,
+    resolve_expectation,
+    resolve_project,
+    resolve_run_id,
+)
+from checker.manifest.runs import read_runs_files
+from checker.manifest.variables import VariableInputs, collect_inputs, substitute
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Everything from outside the manifests that shapes the resolved checks."""
+
+    var_assignments: tuple[str, ...] = ()
+    var_files: tuple[Path, ...] = ()
+    runs_files: tuple[Path, ...] = ()
+    only: tuple[str, ...] = ()
+    endpoint_override: str | None = None
+    project_id: str | None = None
+    environment: Environment = field(default_factory=Environment)
+    allow_unset: bool = False
+    """Accept variables without values and checks without run IDs (pre-commit, before CI)."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The resolved checks, in manifest order, and every problem found on the way.
+
+    Invariant: when there is no error, there is at least one check.
+    """
+
+    checks: tuple[CheckSpec, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+@dataclass(frozen=True)
+class _FileResult:
+    checks: tuple[CheckSpec, ...] = ()
+    definitions: dict[str, Location] = field(default_factory=dict)
+    declared: frozenset[str] = frozenset()
+    problems: tuple[Problem, ...] = ()
+
+
+def load_checks(paths: Sequence[Path], options: LoadOptions) -> LoadResult:
+    """Resolve every check of every manifest, or say precisely what is wrong."""
+    inputs, problems = _inputs(options)
+    files = [_load_file(path, inputs) for path in paths]
+    checks = [check for loaded in files for check in loaded.checks]
+    definitions: dict[str, Location] = {}
+    for loaded in files:
+        problems += loaded.problems
+        problems += _redefinitions(loaded.definitions, definitions)
+    declared = frozenset().union(*(loaded.declared for loaded in files))
+    problems += _undeclared_inputs(inputs.variables, declared)
+    if not has_errors(problems) and not checks:
+        problems.append(_nothing_selected(options.only, definitions))
+    return LoadResult(tuple(checks), tuple(problems))
+
+
+def _inputs(options: LoadOptions) -> tuple[Inputs, list[Problem]]:
+    variables, problems = collect_inputs(
+        options.environment, options.var_files, options.var_assignments
+    )
+    runs, runs_problems = read_runs_files(options.runs_files)
+    problems += runs_problems
+    override = None
+    raw = options.endpoint_override or options.environment.endpoint
+    if raw:
+        try:
+            override = normalise(raw)
+        except EndpointRefused as refused:
+            problems.append(Problem.on_command_line(f"--endpoint: {refused}", hint=refused.hint))
+    inputs = Inputs(
+        environment=options.environment,
+        variables=variables,
+        runs=runs,
+        runs_given=bool(options.runs_files),
+        endpoint_override=override,
+        project_id=options.project_id,
+        only=options.only,
+        allow_unset=options.allow_unset,
+    )
+    return inputs, problems
+
+
+def _redefinitions(
+    definitions: dict[str, Location], first: dict[str, Location]
+) -> Iterable[Problem]:
+    """A name defined in an earlier manifest too; records this file's names in ``first``."""
+    for name, origin in definitions.items():
+        earlier = first.setdefault(name, origin)
+        if earlier is not origin:
+            yield Problem.at(
+                origin,
+                f"check '{name}' is defined twice: first at {earlier}",
+                path=("checks", name),
+                hint="check names must be unique across all manifests of one run",
+            )
+
+
+def _nothing_selected(only: tuple[str, ...], definitions: dict[str, Location]) -> Problem:
+    if only and definitions:
+        return Problem.on_command_line(
+            f"--only {' '.join(only)} selects none of the {len(definitions)} check(s)",
+            hint="names: " + ", ".join(list(definitions)[:20]),
+        )
+    return Problem.on_command_line("no checks to run")
+
+
+def _undeclared_inputs(inputs: VariableInputs, declared: frozenset[str]) -> list[Problem]:
+    problems = []
+    for name, index in sorted(inputs.command_line_names.items()):
+        if name not in declared:
+            problems.append(
+                Problem.on_command_line(
+                    f"--var {name}: no manifest declares a variable '{name}'"
+                    + suggestion_suffix(name, declared),
+                    column=index,
+                    hint="declare it under 'variables:' or drop the --var",
+                )
+            )
+    for name, (file, where) in sorted(inputs.var_file_names.items()):
+        if name not in declared and name not in inputs.command_line_names:
+            problems.append(
+                Problem.at(
+                    Location.of(file, where),
+                    f"variable '{name}' is not declared by any manifest; ignored"
+                    + suggestion_suffix(name, declared),
+                    level="warning",
+                    path=(name,),
+                )
+            )
+    return problems
+
+
+def _load_file(path: Path, inputs: Inputs) -> _FileResult:
+    """One manifest file from text to checks."""
+    document, problems = read_document(path, "manifest")
+    if document is None:
+        return _FileResult(problems=tuple(problems))
+    if not isinstance(document.data, dict):
+        empty = document.data is None
+        problems.append(
+            document.problem(
+                (),
+                "the manifest is empty"
+                if empty
+                else "a manifest must be a mapping with version, provider and checks",
+                hint="start from examples/release-gate.yaml",
+            )
+        )
+        return _FileResult(problems=tuple(problems))
+    # Broken YAML or schema: building the model would only repeat those problems.
+    unbuildable = has_errors(problems)
+    problems += validate_document(document, models.Manifest, models.MANIFEST_PATTERNS)
+    unbuildable = unbuildable or has_errors(problems)
+    declared = declared_variables(document.data)
+    substituted = substitute(
+        document, declared, inputs.variables, inputs.environment, allow_unset=inputs.allow_unset
+    )
+    problems += substituted.problems
+    locator = Locator(document, substituted.reference_positions)
+    problems += regex_problems(substituted.data, locator)
+    if unbuildable:
+        problems += _provider_alone(substituted.data, inputs, locator)
+        return _FileResult(declared=frozenset(declared), problems=tuple(problems))
+    manifest, build_problems = build_model(
+        document,
+        models.Manifest,
+        models.MANIFEST_PATTERNS,
+        substituted.data,
+        substituted.reference_positions,
+    )
+    unresolved = {format_path(p) for p in substituted.unresolved_paths}
+    problems += [p for p in build_problems if p.path not in unresolved]
+    if manifest is None:
+        return _FileResult(declared=frozenset(declared), problems=tuple(problems))
+    resolved = _resolve_checks(manifest, document, inputs, locator)
+    return _FileResult(
+        resolved.checks, resolved.definitions, frozenset(declared), (*problems, *resolved.problems)
+    )
+
+
+def _provider_alone(data: Any, inputs: Inputs, locator: Locator) -> list[Problem]:
+    """Endpoint problems, even when other parts of the manifest are broken."""
+    block = data.get("provider") if isinstance(data, dict) else None
+    if not isinstance(block, dict):
+        return []
+    try:
+        provider = models.Provider.model_validate(block)
+    except ValidationError:
+        return []  # its schema problems are already reported
+    return resolve_endpoint(provider, inputs, locator)[1]
+
+
+def _resolve_checks(
+    manifest: models.Manifest, document: LocatedDocument, inputs: Inputs, locator: Locator
+) -> _FileResult:
+    endpoint, problems = resolve_endpoint(manifest.provider, inputs, locator)
+    defaults = manifest.defaults or models.Defaults()
+    default_expect = Expectation()
+    if defaults.expect:
+        default_expect, found = resolve_expectation(
+            defaults.expect, ("defaults", "expect"), locator
+        )
+        problems += found
+    checks: list[CheckSpec] = []
+    definitions: dict[str, Location] = {}
+    for name, check in manifest.checks.items():
+        path: KeyPath = ("checks", name)
+        definitions[name] = locator.origin(path)
+        expect = default_expect
+        if check.expect:
+            expect, found = resolve_expectation(check.expect, (*path, "expect"), locator)
+            problems += found
+        if inputs.only and not any(fnmatch.fnmatchcase(name, p) for p in inputs.only):
+            continue
+        project_id, found = resolve_project(manifest, check, path, inputs, locator)
+        problems += found
+        run_id, found = resolve_run_id(check, path, inputs, locator)
+        problems += found
+        if endpoint is not None and project_id is not None and run_id is not None:
+            where = _Where(document.file, definitions[name], endpoint, project_id, run_id)
+            checks.append(_spec(name, check, where, expect, defaults))
+    return _FileResult(tuple(checks), definitions, problems=tuple(problems))
+
+
+@dataclass(frozen=True)
+class _Where:
+    manifest: str
+    origin: Location
+    endpoint: str
+    project_id: str
+    run_id: str
+
+
+def _spec(
+    name: str,
+    check: models.Check,
+    where: _Where,
+    expect: Expectation,
+    defaults: models.Defaults,
+) -> CheckSpec:
+    return CheckSpec(
+        name=name,
+        description=check.description,
+        manifest=where.manifest,
+        origin=where.origin,
+        endpoint=where.endpoint,
+        project_id=where.project_id,
+        pipeline_id=check.pipeline_id,
+        pipeline_run_id=where.run_id,
+        expect=expect,
+        severity=check.severity or defaults.severity or "error",
+    )

@@ -1,0 +1,228 @@
+"""The manifest as frozen pydantic models: the single source of truth for its JSON Schema.
+
+These models describe what a user writes. What the rest of the tool works on (one fully
+resolved check, with its endpoint, project and run) lives in :mod:`checker.gate.checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+
+from checker.gate.types import ID_PATTERN, Frozen, Id, Severity, bad_id_message
+
+# Editors validate the committed manifest before variables are substituted, so the published
+# schema also accepts a value that contains a ${...} reference; the models stay strict.
+ID_OR_REFERENCE_PATTERN = r"^(?:[A-Za-z0-9]{32}|.*\$\{[^}]*\}.*)$"
+CHECK_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+VARIABLE_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+StatusName = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _id_json_schema(what: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": ID_OR_REFERENCE_PATTERN,
+            "description": f"{what}: exactly 32 letters or digits (quote it if it is all "
+            "digits), or a ${var.NAME} / ${env.NAME} reference.",
+        }
+    )
+
+
+ProjectId = Annotated[Id, _id_json_schema("Project ID")]
+PipelineId = Annotated[Id, _id_json_schema("Pipeline ID")]
+RunId = Annotated[Id, _id_json_schema("Pipeline run ID")]
+
+MANIFEST_PATTERNS = {ID_PATTERN: bad_id_message, ID_OR_REFERENCE_PATTERN: bad_id_message}
+"""How schema and model errors explain a value that is not an ID."""
+
+
+class ReasonCondition(Frozen):
+    """Exactly one way of matching the observed ``reason`` text."""
+
+    model_config = ConfigDict(
+        title="Reason condition",
+        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+    )
+
+    equals: str | None = Field(
+        default=None, title="Equals", description="The reason must be exactly this text."
+    )
+    contains: str | None = Field(
+        default=None, title="Contains", description="The reason must contain this text."
+    )
+    matches: str | None = Field(
+        default=None,
+        title="Matches",
+        description="The reason must match this Python regular expression (re.search).",
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ReasonCondition:
+        given = [
+            name for name in ("equals", "contains", "matches") if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("reason takes exactly one of: equals, contains, matches")
+        return self
+
+
+class Expectation(Frozen):
+    """What a run's answer must show for the check to pass. All given conditions must hold."""
+
+    model_config = ConfigDict(title="Expectation")
+
+    status: StatusName | Annotated[list[StatusName], Field(min_length=1)] | None = Field(
+        default=None,
+        title="Expected status",
+        description="One status or a list; the check passes when the observed status is any "
+        "of them. Known startup values: START_SUCCESS, START_FAILED. Default: START_SUCCESS.",
+    )
+    reason: ReasonCondition | None = Field(
+        default=None,
+        title="Expected reason",
+        description="A condition on the reason text the API gives for the status.",
+    )
+    pipeline_name: str | None = Field(
+        default=None,
+        title="Expected pipeline name",
+        description="The name the API must report for the pipeline: catches a run ID pasted "
+        "under the wrong pipeline.",
+    )
+
+
+class Provider(Frozen):
+    """Where the CodeArts Pipeline API lives and which project the checks belong to."""
+
+    model_config = ConfigDict(title="Provider")
+
+    region: str | None = Field(
+        default=None,
+        title="Region",
+        description="Huawei Cloud region id, e.g. cn-north-4; resolved to the CodeArts "
+        "Pipeline endpoint of that region.",
+    )
+    endpoint: str | None = Field(
+        default=None,
+        title="Endpoint",
+        description="Explicit https endpoint instead of region. Must be a host under "
+        "myhuaweicloud.com, myhuaweicloud.eu or huaweicloud.com unless allowed by "
+        "CHECKER_ALLOWED_HOSTS.",
+    )
+    project_id: ProjectId | None = Field(
+        default=None, title="Project ID", description="Default project for every check."
+    )
+
+
+class Defaults(Frozen):
+    """Values every check takes unless it sets them itself."""
+
+    model_config = ConfigDict(title="Defaults")
+
+    expect: Expectation | None = Field(
+        default=None,
+        title="Default expectation",
+        description="Used by checks without an expect block of their own (replaced whole, "
+        "not merged).",
+    )
+    severity: Severity | None = Field(
+        default=None,
+        title="Default severity",
+        description="error (blocks the gate) or warning (reported only).",
+    )
+    project_id: ProjectId | None = Field(
+        default=None, title="Default project ID", description="Project for checks without one."
+    )
+
+
+class Variable(Frozen):
+    """A declared input of the manifest, referenced as ${var.NAME}."""
+
+    model_config = ConfigDict(title="Variable")
+
+    description: str | None = Field(
+        default=None, title="Description", description="What the variable is for."
+    )
+    default: str | None = Field(
+        default=None,
+        title="Default value",
+        description="Used when no CHECKER_VAR_NAME, --var-file or --var gives a value.",
+    )
+
+
+class Check(Frozen):
+    """One expectation about one pipeline run."""
+
+    model_config = ConfigDict(title="Check")
+
+    description: str | None = Field(
+        default=None, title="Description", description="Shown in reports next to the check."
+    )
+    pipeline_id: PipelineId = Field(title="Pipeline ID", description="The pipeline to check.")
+    pipeline_run_id: RunId | None = Field(
+        default=None,
+        title="Pipeline run ID",
+        description="The run to check. Omit it to take the run from a --runs file (the saved "
+        "answer of the batch start API).",
+    )
+    project_id: ProjectId | None = Field(
+        default=None, title="Project ID", description="Overrides the provider's project."
+    )
+    expect: Expectation | None = Field(
+        default=None,
+        title="Expectation",
+        description="What the run must show; defaults.expect, else status START_SUCCESS.",
+    )
+    severity: Severity | None = Field(
+        default=None,
+        title="Severity",
+        description="error (default) blocks the gate; warning is reported but never changes "
+        "the exit code.",
+    )
+
+
+class Manifest(Frozen):
+    """A checker manifest: which CodeArts pipeline runs must end how."""
+
+    model_config = ConfigDict(
+        title="checker manifest",
+        json_schema_extra={"$id": "https://checker.invalid/schemas/manifest.schema.json"},
+    )
+
+    version: Literal[1] = Field(title="Manifest version", description="Always 1.")
+    provider: Provider | None = Field(
+        default=None,
+        title="Provider",
+        description="Region or endpoint, and project.",
+    )
+    variables: dict[str, Variable] | None = Field(
+        default=None,
+        title="Variables",
+        description="Declared variables, referenced as ${var.NAME} in any string value.",
+        json_schema_extra={"propertyNames": {"pattern": VARIABLE_NAME_PATTERN}},
+    )
+    defaults: Defaults | None = Field(
+        default=None,
+        title="Defaults",
+        description="Values for checks that do not set them.",
+    )
+    checks: dict[str, Check] = Field(
+        title="Checks",
+        description="The checks, by name. Names are unique: letters, digits, '.', '_' and '-'.",
+        min_length=1,
+        json_schema_extra={"propertyNames": {"pattern": CHECK_NAME_PATTERN}},
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> Manifest:
+        for name in self.checks:
+            if not re.fullmatch(CHECK_NAME_PATTERN, name):
+                raise ValueError(f"invalid check name {name!r}")
+        for name in self.variables or {}:
+            if not re.fullmatch(VARIABLE_NAME_PATTERN, name):
+                raise ValueError(f"invalid variable name {name!r}")
+        return self

@@ -1,0 +1,275 @@
+"""Pure resolution steps: one manifest's written values → endpoint, project, run, expectation.
+
+Each function returns ``(value, problems)``; a value is None when its problems say why. Nothing
+here reads files or the environment: what comes from outside arrives in :class:`Inputs`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from checker.codearts.endpoints import EndpointRefused, check_manifest_endpoint, region_endpoint
+from checker.diagnostics.located_yaml import LocatedDocument
+from checker.diagnostics.problem import (
+    KeyPath,
+    Level,
+    Location,
+    Position,
+    Problem,
+    did_you_mean,
+    format_path,
+)
+from checker.environment import PROJECT_ID_VARIABLE, Environment
+from checker.gate.checks import KNOWN_STATUSES, Expectation, ReasonRule
+from checker.gate.types import is_id
+from checker.manifest import models
+from checker.manifest.runs import RunsIndex
+from checker.manifest.variables import UNSET_PLACEHOLDER, VariableInputs
+
+Problems = list[Problem]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What every manifest of one run is resolved with."""
+
+    environment: Environment
+    variables: VariableInputs
+    runs: RunsIndex
+    runs_given: bool
+    endpoint_override: str | None
+    project_id: str | None
+    only: tuple[str, ...]
+    allow_unset: bool
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Places problems in one document; a substituted value's problem goes to its ``${…}``."""
+
+    document: LocatedDocument
+    references: Mapping[KeyPath, Position]
+
+    def problem(
+        self,
+        path: KeyPath,
+        message: str,
+        *,
+        level: Level = "error",
+        hint: str | None = None,
+        at_key: bool = False,
+    ) -> Problem:
+        return self.document.problem(
+            path,
+            message,
+            level=level,
+            hint=hint,
+            at_key=at_key,
+            position=self.references.get(path),
+        )
+
+    def origin(self, path: KeyPath) -> Location:
+        return self.document.location(self.document.key_position(path))
+
+
+def declared_variables(data: Mapping[str, Any]) -> dict[str, str | None]:
+    """Declared variable names and their string defaults, from the raw document."""
+    block = data.get("variables")
+    if not isinstance(block, dict):
+        return {}
+    declared: dict[str, str | None] = {}
+    for name, spec in block.items():
+        default = spec.get("default") if isinstance(spec, dict) else None
+        declared[name] = default if isinstance(default, str) else None
+    return declared
+
+
+def regex_error(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return str(error)
+    return None
+
+
+def _expect_blocks(data: Any) -> list[tuple[KeyPath, Any]]:
+    if not isinstance(data, dict):
+        return []
+    blocks: list[tuple[KeyPath, Any]] = []
+    defaults = data.get("defaults")
+    if isinstance(defaults, dict):
+        blocks.append((("defaults", "expect"), defaults.get("expect")))
+    checks = data.get("checks")
+    if isinstance(checks, dict):
+        for name, check in checks.items():
+            if isinstance(check, dict):
+                blocks.append((("checks", name, "expect"), check.get("expect")))
+    return blocks
+
+
+def regex_problems(data: Any, locator: Locator) -> Problems:
+    """Every invalid ``reason.matches`` in the raw data, wherever it is."""
+    problems = []
+    for path, expect in _expect_blocks(data):
+        reason = expect.get("reason") if isinstance(expect, dict) else None
+        pattern = reason.get("matches") if isinstance(reason, dict) else None
+        error = regex_error(pattern) if isinstance(pattern, str) else None
+        if error:
+            where = (*path, "reason", "matches")
+            problems.append(
+                locator.problem(
+                    where,
+                    f"{format_path(where)}: invalid regular expression: {error}",
+                    hint="reason.matches takes a Python regular expression (re.search)",
+                )
+            )
+    return problems
+
+
+def _written_endpoint(
+    provider: models.Provider, environment: Environment, locator: Locator
+) -> tuple[str | None, Problems]:
+    try:
+        if provider.endpoint:
+            return check_manifest_endpoint(provider.endpoint, environment.allowed_hosts), []
+        if provider.region:
+            return region_endpoint(provider.region, environment), []
+    except EndpointRefused as refused:
+        key = "endpoint" if provider.endpoint else "region"
+        return None, [locator.problem(("provider", key), str(refused), hint=refused.hint)]
+    return None, []
+
+
+def resolve_endpoint(
+    provider: models.Provider | None, inputs: Inputs, locator: Locator
+) -> tuple[str | None, Problems]:
+    """The endpoint of a manifest's checks: ``--endpoint`` wins over the manifest's own."""
+    if provider is None or not (provider.endpoint or provider.region):
+        if inputs.endpoint_override:
+            return inputs.endpoint_override, []
+        return None, [
+            locator.problem(
+                ("provider",) if provider else (),
+                "no endpoint: set provider.region or provider.endpoint",
+                hint="or pass --endpoint / CHECKER_ENDPOINT for the whole run",
+            )
+        ]
+    found, problems = _written_endpoint(provider, inputs.environment, locator)
+    if provider.region and provider.endpoint:
+        problems.append(
+            locator.problem(
+                ("provider", "endpoint"),
+                "provider sets both region and endpoint; keep one",
+                hint="endpoint replaces region",
+            )
+        )
+        return None, problems
+    return inputs.endpoint_override or found, problems
+
+
+def resolve_project(
+    manifest: models.Manifest, check: models.Check, path: KeyPath, inputs: Inputs, locator: Locator
+) -> tuple[str | None, Problems]:
+    """The check's project, first found: check, defaults, provider, option, environment."""
+    project = (
+        check.project_id
+        or (manifest.defaults.project_id if manifest.defaults else None)
+        or (manifest.provider.project_id if manifest.provider else None)
+        or inputs.project_id
+        or inputs.environment.project_id
+    )
+    if project is None:
+        return None, [
+            locator.problem(
+                path,
+                f"check '{path[-1]}' has no project",
+                hint="set provider.project_id (or the check's project_id), pass --project-id, "
+                f"or set {PROJECT_ID_VARIABLE}",
+                at_key=True,
+            )
+        ]
+    if not is_id(project):
+        message = (
+            f"project ID '{project}' for check '{path[-1]}' must be exactly 32 letters or digits"
+        )
+        return None, [locator.problem(path, message, at_key=True)]
+    return project, []
+
+
+def resolve_run_id(
+    check: models.Check, path: KeyPath, inputs: Inputs, locator: Locator
+) -> tuple[str | None, Problems]:
+    """The run to check: written in the check, else the one ``--runs`` started."""
+    name = path[-1]
+    if check.pipeline_run_id:
+        return check.pipeline_run_id, []
+    saved = inputs.runs.lookup(check.pipeline_id)
+    if len(saved) == 1:
+        return saved[0].run_id, []
+    if not saved and inputs.allow_unset:
+        return UNSET_PLACEHOLDER, []
+    if not saved:
+        where = (
+            "its pipeline is in none of the --runs files"
+            if inputs.runs_given
+            else "no --runs file was given"
+        )
+        message = f"check '{name}' has no pipeline_run_id and {where}"
+        hint = (
+            "write pipeline_run_id in the check (a ${var.NAME} works), or pass "
+            "--runs FILE with the saved answer of the batch start API"
+        )
+        return None, [locator.problem(path, message, hint=hint, at_key=True)]
+    places = ", ".join(str(run.location) for run in saved)
+    message = (
+        f"check '{name}': pipeline {check.pipeline_id} was started {len(saved)} times "
+        f"in the --runs files ({places}); which run is meant?"
+    )
+    hint = "name the run with pipeline_run_id in the check"
+    return None, [locator.problem(path, message, hint=hint, at_key=True)]
+
+
+def _statuses(expect: models.Expectation) -> tuple[str, ...]:
+    if expect.status is None:
+        return Expectation().statuses
+    if isinstance(expect.status, str):
+        return (expect.status,)
+    return tuple(dict.fromkeys(expect.status))
+
+
+def _unknown_status(status: str, path: KeyPath, locator: Locator) -> Problem:
+    match = did_you_mean(status, KNOWN_STATUSES)
+    return locator.problem(
+        path,
+        f"{status} is not a known status" + (f"; did you mean {match}?" if match else ""),
+        level="warning",
+        hint="the API's value range is undocumented, so it is accepted; known: "
+        + ", ".join(KNOWN_STATUSES[:2])
+        + " (startup), "
+        + ", ".join(KNOWN_STATUSES[2:9])
+        + " (run)",
+    )
+
+
+def resolve_expectation(
+    expect: models.Expectation, path: KeyPath, locator: Locator
+) -> tuple[Expectation, Problems]:
+    """The resolved expectation; an unknown status warns, a bad regex (reported by
+    :func:`regex_problems`) leaves the reason rule out."""
+    statuses = _statuses(expect)
+    problems = []
+    for index, status in enumerate(statuses):
+        if status not in KNOWN_STATUSES:
+            single = isinstance(expect.status, str)
+            where = (*path, "status") if single else (*path, "status", index)
+            problems.append(_unknown_status(status, where, locator))
+    rule = None
+    if expect.reason is not None:
+        kind, value = next((k, v) for k, v in expect.reason.model_dump().items() if v is not None)
+        if not (kind == "matches" and regex_error(value)):
+            rule = ReasonRule(kind=kind, value=value)
+    resolved = Expectation(statuses=statuses, reason=rule, pipeline_name=expect.pipeline_name)
+    return resolved, problems

@@ -1,0 +1,290 @@
+"""The emulator as a gateway would behave, over real loopback HTTP: tokens, SDK-signed AK/SK
+requests (and tampered ones), clock skew, temporary credentials, lockout, errors, faults."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from helpers import (
+    AK,
+    P_BANNED,
+    P_BUILD,
+    PROJECT,
+    R_BUILD,
+    R_UNKNOWN,
+    REPO,
+    SECURITY_TOKEN,
+    SK,
+    TEMP_AK,
+    TEMP_SK,
+    TOKEN,
+    Emulated,
+    world_data,
+)
+
+from checker.codearts.secret import Secret
+from checker.codearts.signing import AkSkAuth
+from checker.emulator.world import load_world
+from checker.errors import WorldError
+
+Start = Callable[..., Emulated]
+PATH = f"/v5/{PROJECT}/api/pipelines/batch-runs/result"
+BODY = json.dumps(
+    {
+        "query": [
+            {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD},
+            {"pipeline_id": P_BUILD, "pipeline_run_id": R_UNKNOWN},
+        ]
+    }
+).encode()
+SIGNATURE_FAILED = "Incorrect IAM authentication information: verify aksk signature fail"
+
+
+def _post(
+    url: str,
+    body: bytes = BODY,
+    auth: httpx.Auth | None = None,
+    headers: dict[str, str] | None = None,
+    path: str = PATH,
+) -> httpx.Response:
+    return httpx.post(
+        url + path,
+        content=body,
+        auth=auth,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def _signed(
+    ak: str = AK, sk: str = SK, *, offset: timedelta = timedelta(0), token: str | None = None
+) -> AkSkAuth:
+    return AkSkAuth(
+        Secret(ak),
+        Secret(sk),
+        project_id=PROJECT,
+        security_token=Secret(token) if token else None,
+        clock=lambda: datetime.now(UTC) + offset,
+    )
+
+
+def test_token_is_accepted_and_unknown_runs_are_left_out(emulator: Start) -> None:
+    server = emulator()
+    response = _post(server.url, headers={"X-Auth-Token": TOKEN})
+    assert response.status_code == 200
+    assert response.json() == {
+        "result": [
+            {
+                "pipeline_id": P_BUILD,
+                "pipeline_name": "Release build",
+                "pipeline_run_id": R_BUILD,
+                "status": "START_SUCCESS",
+                "reason": None,
+            }
+        ]
+    }
+
+
+def test_bad_token_is_401_with_request_id(emulator: Start) -> None:
+    response = _post(emulator().url, headers={"X-Auth-Token": "wrong"})
+    assert response.status_code == 401
+    body = response.json()
+    assert body["error_code"] == "APIGW.0301"
+    assert body["request_id"] == response.headers["X-Request-Id"]
+
+
+def test_missing_auth_is_401(emulator: Start) -> None:
+    assert _post(emulator().url).status_code == 401
+
+
+def test_checker_signed_request_is_accepted(emulator: Start) -> None:
+    assert _post(emulator().url, auth=_signed()).status_code == 200
+
+
+def test_wrong_sk_is_rejected_with_the_gateway_message(emulator: Start) -> None:
+    response = _post(emulator().url, auth=_signed(sk="not-the-secret"))
+    assert response.status_code == 401
+    assert response.json()["error_code"] == "APIGW.0301"
+    assert response.json()["error_msg"] == SIGNATURE_FAILED
+    assert response.headers["X-Request-Id"]
+
+
+@pytest.mark.parametrize(("minutes", "status"), [(14, 200), (-14, 200), (16, 401), (-16, 401)])
+def test_clock_skew_window_is_fifteen_minutes(emulator: Start, minutes: int, status: int) -> None:
+    response = _post(emulator().url, auth=_signed(offset=timedelta(minutes=minutes)))
+    assert response.status_code == status
+
+
+def test_temporary_credentials_need_their_security_token(emulator: Start) -> None:
+    server = emulator()
+    assert _post(server.url, auth=_signed(TEMP_AK, TEMP_SK)).status_code == 401
+    assert _post(server.url, auth=_signed(TEMP_AK, TEMP_SK, token="other")).status_code == 401
+    ok = _post(server.url, auth=_signed(TEMP_AK, TEMP_SK, token=SECURITY_TOKEN))
+    assert ok.status_code == 200
+
+
+def test_five_failures_lock_the_key(emulator: Start) -> None:
+    server = emulator()
+    for _ in range(5):
+        assert _post(server.url, auth=_signed(sk="wrong")).status_code == 401
+    locked = _post(server.url, auth=_signed())
+    assert locked.status_code == 401
+    assert "forbidden" in locked.json()["error_msg"]
+
+
+def _sdk_signed(sdk: Any, url: str, body: bytes) -> tuple[str, dict[str, str]]:
+    basic_credentials, sdk_request = sdk
+    host = httpx.URL(url).netloc.decode()
+    request = sdk_request(
+        method="POST",
+        schema="http",
+        host=host,
+        resource_path=PATH,
+        query_params=[],
+        header_params={"Content-Type": "application/json"},
+        body=body,
+    )
+    signed = basic_credentials(AK, SK, PROJECT).sign_request(request)
+    return signed.url, dict(signed.header_params)
+
+
+def test_request_signed_by_the_official_sdk_is_accepted(emulator: Start, sdk: Any) -> None:
+    server = emulator()
+    url, headers = _sdk_signed(sdk, server.url, BODY)
+    response = httpx.post(url, content=BODY, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["result"][0]["pipeline_run_id"] == R_BUILD
+
+
+def test_sdk_signed_request_with_one_tampered_byte_is_rejected(emulator: Start, sdk: Any) -> None:
+    server = emulator()
+    url, headers = _sdk_signed(sdk, server.url, BODY)
+    tampered = bytearray(BODY)
+    tampered[BODY.index(b"e41f")] = ord("f")
+    response = httpx.post(url, content=bytes(tampered), headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error_msg"] == SIGNATURE_FAILED
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code"),
+    [
+        ("GET", PATH, b"", 404, "APIGW.0101"),
+        ("POST", "/v5/x/api/nothing", b"{}", 404, "APIGW.0101"),
+        ("POST", PATH, b"{not json", 400, "DEVPIPE.00010400"),
+        ("POST", PATH, b'{"query": 3}', 400, "DEVPIPE.00010400"),
+        (
+            "POST",
+            PATH,
+            b'{"query": [{"pipeline_id": "short", "pipeline_run_id": "x"}]}',
+            400,
+            "DEVPIPE.00010400",
+        ),
+        (
+            "POST",
+            "/v5/short/api/pipelines/batch-runs/result",
+            b'{"query": []}',
+            400,
+            "DEVPIPE.00010400",
+        ),
+    ],
+)
+def test_error_answers(
+    emulator: Start, method: str, path: str, body: bytes, status: int, code: str
+) -> None:
+    server = emulator()
+    response = httpx.request(
+        method, server.url + path, content=body, headers={"X-Auth-Token": TOKEN}
+    )
+    assert response.status_code == status
+    assert response.json()["error_code"] == code
+    assert response.json()["request_id"] == response.headers["X-Request-Id"]
+
+
+def test_token_scoped_to_other_projects_is_forbidden(emulator: Start) -> None:
+    data = world_data()
+    data["credentials"]["tokens"] = [{"token": TOKEN, "projects": ["f" * 32]}]
+    response = _post(emulator(data).url, headers={"X-Auth-Token": TOKEN})
+    assert response.status_code == 403
+    assert response.json()["error_code"] == "APIGW.0302"
+
+
+def test_batch_start_creates_runs_that_can_be_queried(emulator: Start) -> None:
+    server = emulator()
+    started = _post(
+        server.url,
+        json.dumps({"pipeline_ids": [P_BUILD, P_BANNED]}).encode(),
+        headers={"X-Auth-Token": TOKEN},
+        path=f"/v5/{PROJECT}/api/pipelines/batch-runs",
+    ).json()["result"]
+    assert [r["pipeline_id"] for r in started] == [P_BUILD, P_BANNED]
+    query = {"query": started}
+    answer = _post(server.url, json.dumps(query).encode(), headers={"X-Auth-Token": TOKEN}).json()
+    assert [(r["status"], r["reason"]) for r in answer["result"]] == [
+        ("START_SUCCESS", None),
+        ("START_FAILED", "Current pipeline is banned."),
+    ]
+
+
+def test_scripted_faults_are_consumed_in_order(emulator: Start) -> None:
+    server = emulator(
+        world_data(
+            faults=[
+                {
+                    "status": 429,
+                    "body": {"error_code": "APIGW.0308", "error_msg": "slow down"},
+                    "times": 2,
+                },
+                {"status": 200, "body": "garbage"},
+            ]
+        )
+    )
+    statuses = [
+        (r.status_code, r.text[:7])
+        for r in (_post(server.url, headers={"X-Auth-Token": TOKEN}) for _ in range(4))
+    ]
+    assert [s for s, _ in statuses] == [429, 429, 200, 200]
+    assert statuses[2][1] == "garbage"
+
+
+def test_world_file_problems_are_located(tmp_path: Path) -> None:
+    path = tmp_path / "world.yaml"
+    path.write_text("version: 1\nprojects:\n  short:\n    pipelines: {}\nfalts: []\n")
+    with pytest.raises(WorldError) as raised:
+        load_world(path)
+    messages = [f"{p.line}:{p.column}: {p.message}" for p in raised.value.problems]
+    assert any(m.startswith("3:3: invalid name 'short'") for m in messages), messages
+    assert any(m.startswith("5:1: unknown key 'falts'") for m in messages), messages
+
+
+def test_emulator_command_serves_until_stopped() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "checker", "emulator", "examples/world.yaml", "--port", "0"],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()
+        assert first.startswith("emulating CodeArts Pipeline at http://127.0.0.1:")
+        url = first.split(" at ")[1].split(" ")[0]
+        response = _post(
+            url,
+            json.dumps({"query": []}).encode(),
+            headers={"X-Auth-Token": "emulator-demo-token"},
+            path="/v5/db8d07265e24426598b3eb03a7818972/api/pipelines/batch-runs/result",
+        )
+        assert response.json() == {"result": []}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()

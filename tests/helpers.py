@@ -1,0 +1,153 @@
+"""Shared test helpers: IDs, worlds, manifests, a resolved check, the CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from click.testing import CliRunner, Result
+
+from checker.cli import main
+from checker.diagnostics.problem import Location
+from checker.emulator.server import EmulatorServer, RecordedRequest
+from checker.gate.checks import CheckSpec, Expectation
+from checker.gate.types import Severity
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+
+PROJECT = "db8d07265e24426598b3eb03a7818972"
+OTHER_PROJECT = "0123456789abcdef0123456789abcdef"
+TOKEN = "test-token-7f3a9c2e51d04b8a"
+AK = "TESTAK1234567890ABCD"
+SK = "TESTSKabcdefghijklmnopqrstuvwxyz0123456789"
+TEMP_AK = "TEMPAK1234567890WXYZ"
+TEMP_SK = "TEMPSKzyxwvutsrqponmlkjihgfedcba9876543210"
+SECURITY_TOKEN = "SECTOKEN-very-secret-session-token-000111"
+
+# Hex run and pipeline IDs that read as what they are in assertions.
+P_BUILD = "6ba9a2dbc7024c22a9a6614516dc22db"
+R_BUILD = "e41fe3981361476eb6dad17ad98c683c"
+P_BANNED = "d7013d2402ff4cc88489ee5af324e049"
+R_BANNED = "3d8143d197dd4fa5b23f20ee39179af3"
+P_TESTS = "0f3c6a1e5b2d4c7a9e8f1b2c3d4e5f60"
+R_TESTS = "9a8b7c6d5e4f40312a1b2c3d4e5f6a7b"
+R_UNKNOWN = "ffffffffffffffffffffffffffffffff"
+
+
+def world_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "version": 1,
+        "credentials": {
+            "tokens": [{"token": TOKEN}],
+            "access_keys": [
+                {"ak": AK, "sk": SK},
+                {"ak": TEMP_AK, "sk": TEMP_SK, "security_token": SECURITY_TOKEN},
+            ],
+        },
+        "projects": {
+            PROJECT: {
+                "pipelines": {
+                    P_BUILD: {
+                        "name": "Release build",
+                        "runs": {R_BUILD: {"status": "START_SUCCESS"}},
+                    },
+                    P_BANNED: {
+                        "name": "Nightly security scan",
+                        "banned": True,
+                        "runs": {
+                            R_BANNED: {
+                                "status": "START_FAILED",
+                                "reason": "Current pipeline is banned.",
+                            }
+                        },
+                    },
+                    P_TESTS: {
+                        "name": "Integration tests",
+                        "runs": {R_TESTS: {"status": "START_SUCCESS"}},
+                    },
+                }
+            }
+        },
+    }
+    data.update(overrides)
+    return data
+
+
+@dataclass
+class Emulated:
+    """A started emulator and every request it received."""
+
+    server: EmulatorServer
+    requests: list[RecordedRequest]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def result_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/batch-runs/result")]
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def manifest_data(checks: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "version": 1,
+        "provider": {"region": "cn-north-4", "project_id": PROJECT},
+        "checks": checks,
+    }
+    data.update(extra)
+    return data
+
+
+@dataclass
+class CliRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_cli(args: list[str], env: Mapping[str, str] | None = None) -> CliRun:
+    """Invoke the real click command in-process, with the given extra environment."""
+    runner = CliRunner()
+    result: Result = runner.invoke(main, args, env=dict(env or {}), catch_exceptions=True)
+    exception = result.exception if not isinstance(result.exception, SystemExit) else None
+    return CliRun(result.exit_code, result.stdout, result.stderr, exception)
+
+
+def make_check(
+    name: str = "build",
+    *,
+    expect: Expectation | None = None,
+    severity: Severity = "error",
+    project_id: str = "c" * 32,
+    pipeline_id: str = "a" * 32,
+    pipeline_run_id: str = "b" * 32,
+    endpoint: str = "https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com",
+    manifest: str = "gate.yaml",
+) -> CheckSpec:
+    """A resolved check with plausible defaults; tests name only what they vary."""
+    return CheckSpec(
+        name=name,
+        manifest=manifest,
+        origin=Location(manifest, 4, 3),
+        endpoint=endpoint,
+        project_id=project_id,
+        pipeline_id=pipeline_id,
+        pipeline_run_id=pipeline_run_id,
+        expect=expect or Expectation(),
+        severity=severity,
+    )

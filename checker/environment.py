@@ -29,11 +29,6 @@ CREDENTIAL_VARIABLES = frozenset(
 """Variables that hold secrets: never readable from a manifest, always redacted."""
 
 
-def region_override_variable(region: str) -> str:
-    """The SDK's per-region endpoint override, e.g. ``…_CODEARTSPIPELINE_CN_NORTH_4``."""
-    return REGION_OVERRIDE_PREFIX + region.upper().replace("-", "_")
-
-
 def _text(environ: Mapping[str, str], name: str) -> str | None:
     return environ.get(name) or None
 

@@ -6,12 +6,6 @@ prints, or exits; it imports the emulator only when a command needs it.
 
 from __future__ import annotations
 
-import os
-import sys
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,12 +13,13 @@ import click
 
 from checker import __version__
 from checker.app import CheckOptions, CommonOptions, ProblemFormat, check, plan, validate
-from checker.cli.console import Console, debug_logging
+from checker.cli import session
+from checker.cli.console import Console
+from checker.cli.emulated import emulated
 from checker.cli.params import PATH, ReportTargetType, batch_size_option, load_options
 from checker.codearts.client import ClientSettings
-from checker.codearts.credentials import Credentials, environment_redactor
 from checker.environment import Environment
-from checker.errors import CheckerError, ExitCode, InputError, UsageError
+from checker.errors import CheckerError, ExitCode
 from checker.manifest.load import LoadOptions
 from checker.reports.write import ReportTarget
 
@@ -47,58 +42,6 @@ def schema_model(name: str) -> type[BaseModel]:
     from checker.gate.results import RunReport
 
     return RunReport
-
-
-def _home() -> Path | None:
-    try:
-        return Path.home()
-    except (RuntimeError, KeyError):  # no HOME and no passwd entry: an arbitrary container UID
-        return None
-
-
-def _environment() -> Environment:
-    return Environment.from_mapping(os.environ, _home())
-
-
-def _console(environment: Environment) -> Console:
-    return Console(
-        write_out=lambda text: click.echo(text),
-        write_err=lambda text: click.echo(text, err=True),
-        redactor=environment_redactor(environment),
-    )
-
-
-def _exit_code(console: Console, debug: bool, action: Callable[[], ExitCode]) -> int:
-    """Run a command body; map expected errors to one line plus hint, never a traceback."""
-    try:
-        return int(action())
-    except InputError as error:
-        console.problems(error.problems)
-        console.err(f"error: {error.message}")
-        return int(error.exit_code)
-    except CheckerError as error:
-        console.err(f"error: {error.message}")
-        if error.hint:
-            console.err(f"    hint: {error.hint}")
-        return int(error.exit_code)
-    except KeyboardInterrupt:
-        console.err("interrupted")
-        return 130  # the shell's convention for SIGINT
-    except Exception as error:  # the last line of defence: no traceback unless asked for
-        if debug:
-            console.err("".join(traceback.format_exception(error)))
-        console.err(
-            f"internal error: {error.__class__.__name__} (run with --debug for details; "
-            "please report it)"
-        )
-        return int(ExitCode.UNEVALUATED)
-
-
-def _run(environment: Environment, debug: bool, action: Callable[[Console], ExitCode]) -> None:
-    console = _console(environment)
-    with debug_logging(console, debug):
-        code = _exit_code(console, debug, lambda: action(console))
-    sys.exit(code)
 
 
 def _common(
@@ -125,31 +68,6 @@ def _common(
             allow_unset=allow_unset,
         ),
     )
-
-
-@contextmanager
-def _emulated(world_file: Path | None, options: CheckOptions) -> Iterator[CheckOptions]:
-    """With ``--emulator``, start it on a free loopback port and point the run at it."""
-    if world_file is None:
-        yield options
-        return
-    if options.common.load.endpoint_override:
-        raise UsageError("--emulator and --endpoint both choose the endpoint; give one")
-    from checker.emulator.server import EmulatorServer
-    from checker.emulator.world import load_world, world_credentials
-
-    world = load_world(world_file)
-    server = EmulatorServer(world).start()
-    try:
-        load = replace(options.common.load, endpoint_override=server.url)
-        credentials: Credentials = world_credentials(world)
-        yield replace(
-            options,
-            common=replace(options.common, load=load),
-            fallback_credentials=credentials,
-        )
-    finally:
-        server.stop()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -223,7 +141,7 @@ def check_command(
     Exit codes: 0 all blocking checks passed; 1 a check failed or its run is missing;
     2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
     """
-    environment = _environment()
+    environment = session.environment()
     options = CheckOptions(
         common=_common(
             environment, manifests, variables, var_files, runs_files, only, endpoint, project_id
@@ -240,10 +158,10 @@ def check_command(
     )
 
     def action(console: Console) -> ExitCode:
-        with _emulated(emulator_world, options) as effective:
+        with emulated(emulator_world, options) as effective:
             return check(effective, console)
 
-    _run(environment, debug, action)
+    session.run(environment, debug, action)
 
 
 @main.command(name="plan", short_help="Show the requests check would send.")
@@ -262,11 +180,11 @@ def plan_command(
     batch_size: int,
 ) -> None:
     """Show the requests `check` would send, per project. Sends nothing."""
-    environment = _environment()
+    environment = session.environment()
     common = _common(
         environment, manifests, variables, var_files, runs_files, only, endpoint, project_id
     )
-    _run(environment, debug, lambda console: plan(common, console, batch_size))
+    session.run(environment, debug, lambda console: plan(common, console, batch_size))
 
 
 @main.command(name="validate", short_help="Validate manifests offline.")
@@ -299,7 +217,7 @@ def validate_command(
     allow_unset: bool,
 ) -> None:
     """Check MANIFESTS without a network: schema, variables, regexes, runs files."""
-    environment = _environment()
+    environment = session.environment()
     common = _common(
         environment,
         manifests,
@@ -311,7 +229,7 @@ def validate_command(
         project_id,
         allow_unset,
     )
-    _run(environment, debug, lambda console: validate(common, console, output_format))
+    session.run(environment, debug, lambda console: validate(common, console, output_format))
 
 
 @main.command(name="schema", short_help="Print a JSON Schema.")
@@ -357,4 +275,4 @@ def emulator_command(*, world_file: Path, host: str, port: int) -> None:
             console.err("stopped")
         return ExitCode.PASSED
 
-    _run(_environment(), False, action)
+    session.run(session.environment(), False, action)

@@ -128,7 +128,7 @@ def _handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         do_PUT = _serve
         do_DELETE = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:
+        def log_message(self, format: str, *_args: Any) -> None:
             """Quiet by default: tests and the CLI summary own the output."""
 
     return Handler

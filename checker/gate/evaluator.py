@@ -58,19 +58,8 @@ def evaluate(
 ) -> CheckResult:
     """Decide one check. ``observations`` is the batch's whole answer (only this run's entries
     are read); ``failure`` says why there is no answer."""
-    expected_status = check.expect.describe_status()
     if failure is not None:
-        extra = [f"request id {failure.request_id}"] if failure.request_id else []
-        if failure.attempts > 1:
-            extra.append(f"after {failure.attempts} attempts")
-        suffix = f" ({', '.join(extra)})" if extra else ""
-        return _result(
-            check,
-            "error",
-            f"could not be evaluated: {_one_line(failure.message)}{suffix}; "
-            f"expected status {expected_status}",
-            _context(check) + f"\nquery failed: {failure.message}{suffix}",
-        )
+        return _not_evaluated(check, failure)
     entries = [
         o
         for o in observations
@@ -80,13 +69,12 @@ def evaluate(
         return _result(
             check,
             "missing",
-            f"run not in the API's answer; expected status {expected_status}",
+            f"run not in the API's answer; expected status {check.expect.describe_status()}",
             _context(check)
             + "\nthe API did not return this run: the IDs may be wrong, the run may belong to "
             "another project, or it may be older than the 90 days CodeArts keeps",
         )
-    distinct = {(e.status, e.pipeline_name, e.reason) for e in entries}
-    if len(distinct) > 1:
+    if len({(e.status, e.pipeline_name, e.reason) for e in entries}) > 1:
         statuses = ", ".join(sorted(str(e.status) for e in entries))
         return _result(
             check,
@@ -94,23 +82,35 @@ def evaluate(
             f"the answer lists this run {len(entries)} times with different values ({statuses})",
             _context(check),
         )
-    entry = entries[0]
+    return _judged(check, entries[0])
+
+
+def _not_evaluated(check: CheckSpec, failure: QueryFailure) -> CheckResult:
+    extra = [f"request id {failure.request_id}"] if failure.request_id else []
+    if failure.attempts > 1:
+        extra.append(f"after {failure.attempts} attempts")
+    suffix = f" ({', '.join(extra)})" if extra else ""
+    return _result(
+        check,
+        "error",
+        f"could not be evaluated: {_one_line(failure.message)}{suffix}; "
+        f"expected status {check.expect.describe_status()}",
+        _context(check) + f"\nquery failed: {failure.message}{suffix}",
+    )
+
+
+def _judged(check: CheckSpec, entry: Observation) -> CheckResult:
     mismatches = _mismatches(check, entry)
-    observed_text = f"observed {entry.status or 'no status'}"
     about = f"pipeline {_quoted(entry.pipeline_name)}, reason {_quoted(entry.reason)}"
     details = _context(check) + (
         f"\nobserved: status {entry.status}, pipeline_name {_quoted(entry.pipeline_name)}, "
         f"reason {_quoted(entry.reason)}"
     )
-    if not mismatches:
-        return _result(
-            check,
-            "pass",
-            f"expected status {expected_status}, {observed_text} ({about})",
-            details,
-            entry,
-        )
-    return _result(check, "fail", f"{'; '.join(mismatches)} ({about})", details, entry)
+    if mismatches:
+        return _result(check, "fail", f"{'; '.join(mismatches)} ({about})", details, entry)
+    observed = f"observed {entry.status or 'no status'}"
+    message = f"expected status {check.expect.describe_status()}, {observed} ({about})"
+    return _result(check, "pass", message, details, entry)
 
 
 def _mismatches(check: CheckSpec, entry: Observation) -> list[str]:

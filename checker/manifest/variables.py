@@ -216,24 +216,30 @@ class _Interpolator:
             return None
         kind, name = reference.groups()
         if kind == "env":
-            if name in CREDENTIAL_VARIABLES:
-                self._error(
-                    where,
-                    path,
-                    f"${{env.{name}}} is a credential; a manifest may not read it",
-                    "manifests are changed in pull requests: a reference could leak the secret "
-                    "into reports and logs",
-                )
-                return None
-            if name not in self.environment.readable:
-                self._error(
-                    where,
-                    path,
-                    f"environment variable '{name}' is not set (referenced by ${{env.{name}}})",
-                    f"export {name} before running checker",
-                )
-                return None
-            return self.environment.readable[name]
+            return self._environment_value(name, path, where)
+        return self._variable_value(name, path, where)
+
+    def _environment_value(self, name: str, path: KeyPath, where: Position) -> str | None:
+        if name in CREDENTIAL_VARIABLES:
+            self._error(
+                where,
+                path,
+                f"${{env.{name}}} is a credential; a manifest may not read it",
+                "manifests are changed in pull requests: a reference could leak the secret "
+                "into reports and logs",
+            )
+            return None
+        if name not in self.environment.readable:
+            self._error(
+                where,
+                path,
+                f"environment variable '{name}' is not set (referenced by ${{env.{name}}})",
+                f"export {name} before running checker",
+            )
+            return None
+        return self.environment.readable[name]
+
+    def _variable_value(self, name: str, path: KeyPath, where: Position) -> str | None:
         if name not in self.declared:
             declared = ", ".join(sorted(self.declared)) or "none"
             self._error(

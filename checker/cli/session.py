@@ -1,0 +1,70 @@
+"""One command's session: the environment snapshot, the redacting console, errors mapped to
+one line and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from checker.cli.console import Console, debug_logging
+from checker.codearts.credentials import environment_redactor
+from checker.environment import Environment
+from checker.errors import CheckerError, ExitCode, InputError
+
+
+def home_folder() -> Path | None:
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry: an arbitrary container UID
+        return None
+
+
+def environment() -> Environment:
+    """The one snapshot of the process environment a command works with."""
+    return Environment.from_mapping(os.environ, home_folder())
+
+
+def console_for(environment: Environment) -> Console:
+    return Console(
+        write_out=lambda text: click.echo(text),
+        write_err=lambda text: click.echo(text, err=True),
+        redactor=environment_redactor(environment),
+    )
+
+
+def exit_code(console: Console, debug: bool, action: Callable[[], ExitCode]) -> int:
+    """Run a command body; map expected errors to one line plus hint, never a traceback."""
+    try:
+        return int(action())
+    except InputError as error:
+        console.problems(error.problems)
+        console.err(f"error: {error.message}")
+        return int(error.exit_code)
+    except CheckerError as error:
+        console.err(f"error: {error.message}")
+        if error.hint:
+            console.err(f"    hint: {error.hint}")
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        console.err("interrupted")
+        return 130  # the shell's convention for SIGINT
+    except Exception as error:  # the last line of defence: no traceback unless asked for
+        if debug:
+            console.err("".join(traceback.format_exception(error)))
+        console.err(
+            f"internal error: {error.__class__.__name__} (run with --debug for details; "
+            "please report it)"
+        )
+        return int(ExitCode.UNEVALUATED)
+
+
+def run(environment: Environment, debug: bool, action: Callable[[Console], ExitCode]) -> None:
+    console = console_for(environment)
+    with debug_logging(console, debug):
+        code = exit_code(console, debug, lambda: action(console))
+    sys.exit(code)

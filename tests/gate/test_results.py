@@ -1,0 +1,62 @@
+"""One classification of outcomes feeds the summary, the exit code and the reports."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from checker.errors import ExitCode
+from checker.gate.answers import Observation
+from checker.gate.checks import Expectation
+from checker.gate.results import CheckResult, RunReport, Summary, gate_exit_code
+from checker.reports.formats import render_junit
+
+_results = st.lists(
+    st.builds(
+        CheckResult,
+        name=st.sampled_from(["a", "b", "c"]),
+        manifest=st.just("gate.yaml"),
+        origin=st.just("gate.yaml:1:1"),
+        endpoint=st.just("https://x.myhuaweicloud.com"),
+        project_id=st.sampled_from(["p" * 32, "q" * 32]),
+        pipeline_id=st.just("a" * 32),
+        pipeline_run_id=st.just("b" * 32),
+        severity=st.sampled_from(["error", "warning"]),
+        expected=st.just(Expectation()),
+        observed=st.none() | st.just(Observation(pipeline_id="a" * 32, pipeline_run_id="b" * 32)),
+        outcome=st.sampled_from(["pass", "fail", "missing", "error"]),
+        message=st.just("m"),
+    ),
+    max_size=12,
+)
+
+
+@given(_results)
+def test_summary_exit_code_and_junit_agree(results: list[CheckResult]) -> None:
+    summary = Summary.of(results)
+    standings = [r.standing for r in results]
+    assert summary.passed == standings.count("passed")
+    assert summary.failed + summary.missing == standings.count("failed")
+    assert summary.errors == standings.count("errored")
+    assert summary.warnings == standings.count("warned")
+    expected = (
+        ExitCode.FAILED
+        if "failed" in standings
+        else ExitCode.UNEVALUATED
+        if "errored" in standings
+        else ExitCode.PASSED
+    )
+    assert gate_exit_code(results) == expected
+    junit = render_junit(
+        RunReport(
+            checker_version="t",
+            generated_at="2026-01-01T00:00:00+00:00",
+            summary=summary,
+            exit_code=int(expected),
+            verdict="v",
+            results=tuple(results),
+        )
+    )
+    assert junit.count("<failure ") == standings.count("failed")
+    assert junit.count("<error ") == standings.count("errored")
+    assert junit.count("<skipped ") == standings.count("warned")

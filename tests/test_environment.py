@@ -1,0 +1,40 @@
+"""The environment snapshot: typed fields, empty means unset, secrets kept from manifests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checker.environment import Environment
+
+
+def test_snapshot_reads_every_variable_once() -> None:
+    environment = Environment.from_mapping(
+        {
+            "CHECKER_AUTH_TOKEN": "tok",
+            "HUAWEICLOUD_SDK_AK": "",
+            "HUAWEICLOUD_SDK_PROJECT_ID": "p" * 32,
+            "CHECKER_ALLOWED_HOSTS": " GW.corp.example , ,127.0.0.1",
+            "SSL_CERT_FILE": "/etc/ca.pem",
+            "HUAWEICLOUD_SDK_REGION_CODEARTSPIPELINE_CN_NORTH_4": "https://gw.internal",
+            "CHECKER_VAR_NAME": "value",
+            "CHECKER_VAR_": "ignored",
+            "HOME": "/root",
+        },
+        Path("/root"),
+    )
+    assert environment.auth_token == "tok"
+    assert environment.access_key is None  # empty counts as unset
+    assert environment.project_id == "p" * 32
+    assert environment.allowed_hosts == frozenset({"gw.corp.example", "127.0.0.1"})
+    assert environment.ca_bundle == Path("/etc/ca.pem")
+    assert environment.region_endpoint("cn-north-4") == "https://gw.internal"
+    assert environment.region_endpoint("cn-north-1") is None
+    assert environment.variables == {"NAME": "value"}
+    assert environment.home == Path("/root")
+
+
+def test_manifests_cannot_read_credential_variables() -> None:
+    environment = Environment.from_mapping(
+        {"HUAWEICLOUD_SDK_SK": "secret", "CHECKER_AUTH_TOKEN": "tok", "BUILD_ID": "7"}
+    )
+    assert environment.readable == {"BUILD_ID": "7"}

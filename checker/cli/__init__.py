@@ -16,7 +16,13 @@ from checker.app import CheckOptions, CommonOptions, ProblemFormat, check, plan,
 from checker.cli import session
 from checker.cli.console import Console
 from checker.cli.emulated import emulated
-from checker.cli.params import PATH, ReportTargetType, batch_size_option, load_options
+from checker.cli.params import (
+    PATH,
+    ManifestArguments,
+    ReportTargetType,
+    batch_size_option,
+    load_options,
+)
 from checker.codearts.client import ClientSettings
 from checker.environment import Environment
 from checker.errors import CheckerError, ExitCode
@@ -45,26 +51,19 @@ def schema_model(name: str) -> type[BaseModel]:
 
 
 def _common(
-    environment: Environment,
-    manifests: tuple[Path, ...],
-    variables: tuple[str, ...],
-    var_files: tuple[Path, ...],
-    runs_files: tuple[Path, ...],
-    only: tuple[str, ...],
-    endpoint: str | None,
-    project_id: str | None,
-    allow_unset: bool = False,
+    environment: Environment, arguments: ManifestArguments, allow_unset: bool = False
 ) -> CommonOptions:
     return CommonOptions(
-        manifests=manifests,
+        manifests=arguments.manifests,
         load=LoadOptions(
-            var_assignments=variables,
-            var_files=var_files,
-            runs_files=runs_files,
-            only=only,
-            endpoint_override=endpoint,
-            project_id=project_id,
+            var_assignments=arguments.variables,
+            var_files=arguments.var_files,
+            runs_files=arguments.runs_files,
+            only=arguments.only,
+            endpoint_override=arguments.endpoint,
+            project_id=arguments.project_id,
             environment=environment,
+            allowed_env=frozenset(arguments.allowed_env),
             allow_unset=allow_unset,
         ),
     )
@@ -118,14 +117,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
 def check_command(
     *,
-    manifests: tuple[Path, ...],
-    variables: tuple[str, ...],
-    var_files: tuple[Path, ...],
-    runs_files: tuple[Path, ...],
-    only: tuple[str, ...],
-    endpoint: str | None,
-    project_id: str | None,
-    debug: bool,
+    arguments: ManifestArguments,
     reports: tuple[ReportTarget, ...],
     batch_size: int,
     concurrency: int,
@@ -143,9 +135,7 @@ def check_command(
     """
     environment = session.environment()
     options = CheckOptions(
-        common=_common(
-            environment, manifests, variables, var_files, runs_files, only, endpoint, project_id
-        ),
+        common=_common(environment, arguments),
         reports=reports,
         batch_size=batch_size,
         client=ClientSettings(
@@ -161,7 +151,7 @@ def check_command(
         with emulated(emulator_world, options) as effective:
             return check(effective, console)
 
-    session.run(environment, debug, action)
+    session.run(environment, arguments.debug, action)
 
 
 @main.command(name="plan", short_help="Show the requests check would send.")
@@ -169,22 +159,13 @@ def check_command(
 @batch_size_option
 def plan_command(
     *,
-    manifests: tuple[Path, ...],
-    variables: tuple[str, ...],
-    var_files: tuple[Path, ...],
-    runs_files: tuple[Path, ...],
-    only: tuple[str, ...],
-    endpoint: str | None,
-    project_id: str | None,
-    debug: bool,
+    arguments: ManifestArguments,
     batch_size: int,
 ) -> None:
     """Show the requests `check` would send, per project. Sends nothing."""
     environment = session.environment()
-    common = _common(
-        environment, manifests, variables, var_files, runs_files, only, endpoint, project_id
-    )
-    session.run(environment, debug, lambda console: plan(common, console, batch_size))
+    common = _common(environment, arguments)
+    session.run(environment, arguments.debug, lambda console: plan(common, console, batch_size))
 
 
 @main.command(name="validate", short_help="Validate manifests offline.")
@@ -205,31 +186,16 @@ def plan_command(
 )
 def validate_command(
     *,
-    manifests: tuple[Path, ...],
-    variables: tuple[str, ...],
-    var_files: tuple[Path, ...],
-    runs_files: tuple[Path, ...],
-    only: tuple[str, ...],
-    endpoint: str | None,
-    project_id: str | None,
-    debug: bool,
+    arguments: ManifestArguments,
     output_format: ProblemFormat,
     allow_unset: bool,
 ) -> None:
     """Check MANIFESTS without a network: schema, variables, regexes, runs files."""
     environment = session.environment()
-    common = _common(
-        environment,
-        manifests,
-        variables,
-        var_files,
-        runs_files,
-        only,
-        endpoint,
-        project_id,
-        allow_unset,
+    common = _common(environment, arguments, allow_unset)
+    session.run(
+        environment, arguments.debug, lambda console: validate(common, console, output_format)
     )
-    session.run(environment, debug, lambda console: validate(common, console, output_format))
 
 
 @main.command(name="schema", short_help="Print a JSON Schema.")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from checker.gate.planner import DEFAULT_BATCH_SIZE
 from checker.reports.formats import RENDERERS
 from checker.reports.write import ReportTarget
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 PATH = click.Path(path_type=Path, dir_okay=False)
 
@@ -48,56 +49,91 @@ class ReportTargetType(_ReportTargetBase):
         return ReportTarget(name, Path(path))
 
 
-def load_options(function: F) -> F:
-    """The options of every command that reads manifests."""
-    decorators = [
-        click.argument("manifests", nargs=-1, required=True, type=PATH),
-        click.option(
-            "--var",
-            "variables",
-            multiple=True,
-            metavar="NAME=VALUE",
-            help="Set a declared variable (highest precedence; repeatable).",
-        ),
-        click.option(
-            "--var-file",
-            "var_files",
-            multiple=True,
-            type=PATH,
-            metavar="FILE",
-            help="YAML or JSON file of variable values (repeatable; later wins).",
-        ),
-        click.option(
-            "--runs",
-            "runs_files",
-            multiple=True,
-            type=PATH,
-            metavar="FILE",
-            help="Saved answer of the batch start API: run IDs for checks without "
-            "pipeline_run_id (repeatable).",
-        ),
-        click.option(
-            "--only",
-            multiple=True,
-            metavar="GLOB",
-            help="Evaluate only checks whose names match (repeatable).",
-        ),
-        click.option(
-            "--endpoint",
-            metavar="URL",
-            help="Endpoint for the whole run, overriding the manifest [env: "
-            "CHECKER_ENDPOINT]. Any URL is allowed here.",
-        ),
-        click.option(
-            "--project-id",
-            metavar="ID",
-            help="Project for checks whose manifest names none [env: HUAWEICLOUD_SDK_PROJECT_ID].",
-        ),
-        click.option("--debug", is_flag=True, help="Log requests and show tracebacks."),
-    ]
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    return function
+@dataclass(frozen=True)
+class ManifestArguments:
+    """What every command that reads manifests was given."""
+
+    manifests: tuple[Path, ...]
+    variables: tuple[str, ...]
+    var_files: tuple[Path, ...]
+    runs_files: tuple[Path, ...]
+    allowed_env: tuple[str, ...]
+    only: tuple[str, ...]
+    endpoint: str | None
+    project_id: str | None
+    debug: bool
+
+
+_MANIFEST_FIELDS = tuple(field.name for field in dataclasses.fields(ManifestArguments))
+
+
+_MANIFEST_OPTIONS = [
+    click.argument("manifests", nargs=-1, required=True, type=PATH),
+    click.option(
+        "--var",
+        "variables",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Set a declared variable (highest precedence; repeatable).",
+    ),
+    click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        type=PATH,
+        metavar="FILE",
+        help="YAML or JSON file of variable values (repeatable; later wins).",
+    ),
+    click.option(
+        "--runs",
+        "runs_files",
+        multiple=True,
+        type=PATH,
+        metavar="FILE",
+        help="Saved answer of the batch start API: run IDs for checks without "
+        "pipeline_run_id (repeatable).",
+    ),
+    click.option(
+        "--allow-env",
+        "allowed_env",
+        multiple=True,
+        metavar="NAME",
+        help="Let ${env.NAME} read this environment variable (repeatable); "
+        "CHECKER_VAR_* are always readable.",
+    ),
+    click.option(
+        "--only",
+        multiple=True,
+        metavar="GLOB",
+        help="Evaluate only checks whose names match (repeatable).",
+    ),
+    click.option(
+        "--endpoint",
+        metavar="URL",
+        help="Endpoint for the whole run, overriding the manifest [env: "
+        "CHECKER_ENDPOINT]. Any URL is allowed here.",
+    ),
+    click.option(
+        "--project-id",
+        metavar="ID",
+        help="Project for checks whose manifest names none [env: HUAWEICLOUD_SDK_PROJECT_ID].",
+    ),
+    click.option("--debug", is_flag=True, help="Log requests and show tracebacks."),
+]
+
+
+def load_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options of every command that reads manifests, handed to the command as one
+    ``arguments: ManifestArguments``."""
+
+    @functools.wraps(function)
+    def command(**options: Any) -> None:
+        given = {name: options.pop(name) for name in _MANIFEST_FIELDS}
+        function(arguments=ManifestArguments(**given), **options)
+
+    for decorator in reversed(_MANIFEST_OPTIONS):
+        command = decorator(command)
+    return command
 
 
 batch_size_option = click.option(

@@ -3,6 +3,7 @@ manifests, var files, runs files and emulator worlds."""
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -15,17 +16,67 @@ from checker.diagnostics.schema import PatternMessages, validate_document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+MAX_INPUT_BYTES = 32 * 1024 * 1024
+"""The largest manifest, runs or world file read: a 100,000-check manifest is about 12 MB."""
 
-def read_document(path: Path, what: str) -> tuple[LocatedDocument | None, list[Problem]]:
+
+class InputRefused(Exception):
+    """A file checker will not read; the message says why, naming no contents."""
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or path.is_relative_to(folder)
+
+
+def _leaves_folder(path: Path, folder: Path) -> bool:
+    """Whether a symbolic link inside ``folder`` leads out of it on the way to ``path``."""
+    absolute = path.absolute()
+    current = Path(absolute.anchor)
+    for part in absolute.parts[1:]:
+        current = current / part
+        if current.is_symlink():
+            target = current.resolve()
+            if _inside(current.parent, folder) and not _inside(target, folder):
+                return True
+            current = target
+    return False
+
+
+def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    Devices, FIFOs and folders are refused before they are opened (``/dev/zero`` would fill
+    memory, a FIFO would hang), and so is a symbolic link in the working folder that leads out
+    of it: a pull request could commit ``vars.yaml`` as a link to ``~/.kube/config``.
+    """
+    try:
+        if _leaves_folder(path, Path.cwd().resolve()):
+            raise InputRefused("it is a symbolic link to a file outside the working folder")
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise InputRefused("not a regular file")
+        if status.st_size > limit:
+            raise InputRefused(f"larger than the limit of {limit:,} bytes")
+        with path.open("rb") as handle:
+            content = handle.read(limit + 1)
+    except OSError as error:
+        raise InputRefused(error.strerror or error.__class__.__name__) from None
+    if len(content) > limit:
+        raise InputRefused(f"larger than the limit of {limit:,} bytes")
+    return content
+
+
+def read_document(
+    path: Path, what: str, limit: int = MAX_INPUT_BYTES
+) -> tuple[LocatedDocument | None, list[Problem]]:
     """Read and parse a YAML or JSON file; unreadable or unparsable files become problems."""
     start = Location(str(path), 1, 1)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path, limit).decode("utf-8")
     except UnicodeDecodeError:
         return None, [Problem.at(start, f"cannot read {what}: not UTF-8 text")]
-    except OSError as error:
-        reason = error.strerror or error.__class__.__name__
-        return None, [Problem.at(start, f"cannot read {what}: {reason}")]
+    except InputRefused as refused:
+        return None, [Problem.at(start, f"cannot read {what}: {refused}")]
     try:
         return load_located(text, str(path))
     except YamlSyntaxError as error:

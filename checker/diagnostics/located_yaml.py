@@ -16,10 +16,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from checker.diagnostics.problem import KeyPath, Level, Location, Position, Problem, format_path
 
-# Aliases may expand exponentially ("billion laughs"); a manifest never needs this many nodes.
-_MAX_NODES = 100_000
+# Aliases may expand exponentially ("billion laughs") and merge keys quadratically: a manifest
+# never needs this many. Plain documents are not limited by these, however large.
+MAX_ALIAS_EXPANSIONS = 10_000
+MAX_MERGED_KEYS = 100_000
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# What constructing a scalar can raise besides YAMLError: bad dates, 5,000-digit integers,
+# !!int abc, sexagesimal overflows.
+_SCALAR_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, ArithmeticError)
 
 
 @dataclass(frozen=True)
@@ -84,14 +90,23 @@ class _Builder:
         self.styles: dict[KeyPath, str | None] = {}
         self.texts: dict[KeyPath, str] = {}
         self.problems: list[Problem] = []
-        self.node_count = 0
+        self.built: set[int] = set()
+        self.expansions = 0
+        self.merged = 0
+        self.flattened: dict[int, list[tuple[Node, Node]]] = {}
 
     def build(self, node: Node, path: KeyPath) -> Any:
-        self.node_count += 1
-        if self.node_count > _MAX_NODES:
-            raise YamlSyntaxError(
-                self._problem(node, path, "document too large (alias expansion?)")
-            )
+        if id(node) in self.built:  # an alias: the same node built again
+            self.expansions += 1
+            if self.expansions > MAX_ALIAS_EXPANSIONS:
+                raise YamlSyntaxError(
+                    self._problem(
+                        node,
+                        path,
+                        f"more than {MAX_ALIAS_EXPANSIONS:,} alias expansions (a YAML bomb?)",
+                    )
+                )
+        self.built.add(id(node))
         self.values[path] = _position(node)
         expected_tag = (
             _MAP_TAG
@@ -111,14 +126,17 @@ class _Builder:
         self.texts[path] = node.value
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as error:
-            raise YamlSyntaxError(self._problem(node, path, _first_line(error))) from None
+        except _SCALAR_ERRORS as error:
+            message = _first_line(error) if isinstance(error, yaml.YAMLError) else str(error)
+            raise YamlSyntaxError(
+                self._problem(node, path, f"cannot read value {node.value!r}: {message}")
+            ) from None
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
         seen: dict[Any, Position] = {}
         duplicates: set[int] = set()
         for key_node, _ in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE_TAG:
                 key = key_node.value
                 if key in seen:
                     duplicates.add(id(key_node))
@@ -134,12 +152,8 @@ class _Builder:
                     )
                 else:
                     seen[key] = _position(key_node)
-        try:
-            self.constructor.flatten_mapping(node)
-        except yaml.YAMLError as error:
-            raise YamlSyntaxError(self._problem(node, path, _first_line(error))) from None
         result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
+        for key_node, value_node in self._pairs(node, path):
             if id(key_node) in duplicates:
                 continue  # the first definition stands; the duplicate is reported above
             if not isinstance(key_node, ScalarNode):
@@ -151,6 +165,38 @@ class _Builder:
             self.keys[child] = _position(key_node)
             result[key] = self.build(value_node, child)
         return result
+
+    def _pairs(self, node: MappingNode, path: KeyPath) -> list[tuple[Node, Node]]:
+        """The mapping's pairs with ``<<`` merges spliced in, as YAML 1.1 defines them: merged
+        pairs first (the first merged mapping winning), then the mapping's own. Each node is
+        flattened once, and merged pairs are counted, so a merge-key bomb stops early."""
+        cached = self.flattened.get(id(node))
+        if cached is not None:
+            return cached
+        self.flattened[id(node)] = []  # a mapping that merges itself merges nothing
+        merged: list[tuple[Node, Node]] = []
+        own: list[tuple[Node, Node]] = []
+        for key_node, value_node in node.value:
+            if not (isinstance(key_node, ScalarNode) and key_node.tag == _MERGE_TAG):
+                own.append((key_node, value_node))
+                continue
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            if not all(isinstance(source, MappingNode) for source in sources):
+                raise YamlSyntaxError(
+                    self._problem(value_node, path, "'<<' takes a mapping or a list of mappings")
+                )
+            for source in reversed(sources):
+                merged.extend(self._pairs(source, path))
+        self.merged += len(merged)
+        if self.merged > MAX_MERGED_KEYS:
+            raise YamlSyntaxError(
+                self._problem(
+                    node, path, f"more than {MAX_MERGED_KEYS:,} merged keys (a YAML bomb?)"
+                )
+            )
+        pairs = merged + own
+        self.flattened[id(node)] = pairs
+        return pairs
 
     def _problem(self, node: Node, path: KeyPath, message: str, hint: str | None = None) -> Problem:
         return Problem.at(Location.of(self.file, _position(node)), message, path=path, hint=hint)

@@ -23,12 +23,13 @@ from checker.diagnostics.problem import (
     Problem,
     format_path,
     has_errors,
-    suggestion_suffix,
 )
 from checker.diagnostics.schema import validate_document
 from checker.environment import Environment
 from checker.gate.checks import CheckSpec, Expectation
 from checker.manifest import models
+from checker.manifest.inputs import collect_inputs, undeclared_inputs
+from checker.manifest.references import Scope
 from checker.manifest.resolve import (
     Inputs,
     Locator,
@@ -40,7 +41,7 @@ from checker.manifest.resolve import (
     resolve_run_id,
 )
 from checker.manifest.runs import read_runs_files
-from checker.manifest.variables import VariableInputs, collect_inputs, substitute
+from checker.manifest.variables import substitute
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class LoadOptions:
     endpoint_override: str | None = None
     project_id: str | None = None
     environment: Environment = field(default_factory=Environment)
+    allowed_env: frozenset[str] = frozenset()
+    """Environment variables besides ``CHECKER_VAR_*`` that ``${env.NAME}`` may read."""
     allow_unset: bool = False
     """Accept variables without values and checks without run IDs (pre-commit, before CI)."""
 
@@ -91,7 +94,7 @@ def load_checks(paths: Sequence[Path], options: LoadOptions) -> LoadResult:
         problems += loaded.problems
         problems += _redefinitions(loaded.definitions, definitions)
     declared = frozenset().union(*(loaded.declared for loaded in files))
-    problems += _undeclared_inputs(inputs.variables, declared)
+    problems += undeclared_inputs(inputs.variables, declared)
     if not has_errors(problems) and not checks:
         problems.append(_nothing_selected(options.only, definitions))
     return LoadResult(tuple(checks), tuple(problems))
@@ -118,6 +121,7 @@ def _inputs(options: LoadOptions) -> tuple[Inputs, list[Problem]]:
         endpoint_override=override,
         project_id=options.project_id,
         only=options.only,
+        allowed_env=options.allowed_env,
         allow_unset=options.allow_unset,
     )
     return inputs, problems
@@ -147,32 +151,6 @@ def _nothing_selected(only: tuple[str, ...], definitions: dict[str, Location]) -
     return Problem.on_command_line("no checks to run")
 
 
-def _undeclared_inputs(inputs: VariableInputs, declared: frozenset[str]) -> list[Problem]:
-    problems = []
-    for name, index in sorted(inputs.command_line_names.items()):
-        if name not in declared:
-            problems.append(
-                Problem.on_command_line(
-                    f"--var {name}: no manifest declares a variable '{name}'"
-                    + suggestion_suffix(name, declared),
-                    column=index,
-                    hint="declare it under 'variables:' or drop the --var",
-                )
-            )
-    for name, (file, where) in sorted(inputs.var_file_names.items()):
-        if name not in declared and name not in inputs.command_line_names:
-            problems.append(
-                Problem.at(
-                    Location.of(file, where),
-                    f"variable '{name}' is not declared by any manifest; ignored"
-                    + suggestion_suffix(name, declared),
-                    level="warning",
-                    path=(name,),
-                )
-            )
-    return problems
-
-
 def _load_file(path: Path, inputs: Inputs) -> _FileResult:
     """One manifest file from text to checks."""
     document, problems = read_document(path, "manifest")
@@ -195,9 +173,10 @@ def _load_file(path: Path, inputs: Inputs) -> _FileResult:
     problems += validate_document(document, models.Manifest, models.MANIFEST_PATTERNS)
     unbuildable = unbuildable or has_errors(problems)
     declared = declared_variables(document.data)
-    substituted = substitute(
-        document, declared, inputs.variables, inputs.environment, allow_unset=inputs.allow_unset
+    scope = Scope(
+        declared, inputs.variables, inputs.environment, inputs.allowed_env, inputs.allow_unset
     )
+    substituted = substitute(document, scope)
     problems += substituted.problems
     locator = Locator(document, substituted.reference_positions)
     problems += regex_problems(substituted.data, locator)

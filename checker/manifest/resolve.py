@@ -26,8 +26,9 @@ from checker.environment import PROJECT_ID_VARIABLE, Environment
 from checker.gate.checks import KNOWN_STATUSES, Expectation, ReasonRule
 from checker.gate.types import is_id
 from checker.manifest import models
+from checker.manifest.inputs import VariableInputs
 from checker.manifest.runs import RunsIndex
-from checker.manifest.variables import UNSET_PLACEHOLDER, VariableInputs
+from checker.manifest.variables import UNSET_PLACEHOLDER
 
 Problems = list[Problem]
 
@@ -43,6 +44,7 @@ class Inputs:
     endpoint_override: str | None
     project_id: str | None
     only: tuple[str, ...]
+    allowed_env: frozenset[str]
     allow_unset: bool
 
 

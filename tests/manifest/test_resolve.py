@@ -9,9 +9,9 @@ from checker.diagnostics.located_yaml import load_located
 from checker.diagnostics.problem import Location
 from checker.environment import Environment
 from checker.manifest import models
+from checker.manifest.inputs import VariableInputs
 from checker.manifest.resolve import Inputs, Locator, resolve_endpoint, resolve_run_id
 from checker.manifest.runs import RunsIndex, SavedRun
-from checker.manifest.variables import VariableInputs
 
 TEXT = "provider:\n  region: cn-north-4\nchecks:\n  build:\n    pipeline_id: x\n"
 
@@ -25,6 +25,7 @@ def _inputs(runs: RunsIndex | None = None, **changes: object) -> Inputs:
         "endpoint_override": None,
         "project_id": None,
         "only": (),
+        "allowed_env": frozenset(),
         "allow_unset": False,
     }
     values.update(changes)

@@ -16,45 +16,33 @@ import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.codearts.credentials import Credentials
 from checker.codearts.signing import Clock, utc_now
+from checker.codearts.wire import (
+    RETRYABLE_STATUS,
+    SYSTEM_BUSY,
+    Reading,
+    judge,
+    retry_after,
+)
 from checker.environment import CA_BUNDLE_VARIABLE
 from checker.errors import UsageError
-from checker.gate.answers import BatchAnswer, FailureKind, Observation, QueryFailure
+from checker.gate.answers import BatchAnswer, QueryFailure
 from checker.gate.planner import Batch
 
 log = logging.getLogger("checker.client")
 
 API_PATH = "/v5/{project_id}/api/pipelines/batch-runs/result"
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-SYSTEM_BUSY = "DEVPIPE.00011127"
 USER_AGENT = "checker (CodeArts Pipeline status gate)"
+BASE_BODY_BYTES = 1024 * 1024
+BODY_BYTES_PER_RUN = 2048
+"""An answer may be 1 MiB plus 2 KiB per queried run (about 20 MB for 10,000 runs); anything
+larger is not an answer but an attack or a fault, and is not read further."""
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-class _WireEntry(BaseModel):
-    """One ``result`` entry as CodeArts sends it. The API may add fields; only the documented
-    ones are read, and they must have their type."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
-
-    pipeline_id: str
-    pipeline_run_id: str
-    pipeline_name: str | None = None
-    status: str | None = None
-    reason: str | None = None
-
-
-class _WireAnswer(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
-
-    result: list[_WireEntry] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,28 +78,6 @@ def tls_verification(settings: ClientSettings) -> ssl.SSLContext | bool:
             f"cannot load CA bundle {bundle}: {error.__class__.__name__}",
             f"pass a PEM file of CA certificates with --ca-bundle or {CA_BUNDLE_VARIABLE}",
         ) from None
-
-
-def _error_fields(body: Any) -> tuple[str | None, str | None]:
-    if isinstance(body, dict):
-        code, message = body.get("error_code"), body.get("error_msg")
-        return (
-            str(code) if code is not None else None,
-            str(message) if message is not None else None,
-        )
-    return None, None
-
-
-def _parse_json(response: httpx.Response) -> Any:
-    try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def _snippet(content: bytes) -> str:
-    text = content[:120].decode("utf-8", errors="replace")
-    return " ".join(text.split()) + ("…" if len(content) > 120 else "")
 
 
 class _BatchQuery:
@@ -154,96 +120,78 @@ class _BatchQuery:
     async def _attempt(
         self, batch: Batch, attempt: int
     ) -> tuple[BatchAnswer | QueryFailure, float | None]:
+        try:
+            # The limit bounds the whole attempt, not each read: a server trickling one byte
+            # at a time must not hold the gate.
+            async with asyncio.timeout(self.context.settings.timeout):
+                reading = await self._send(batch)
+        except TimeoutError:
+            failure = _network(f"timed out after {self.context.settings.timeout:g}s", attempt)
+            return failure, self._backoff(attempt)
+        except httpx.TimeoutException as error:
+            failure = _network(f"timed out ({error.__class__.__name__})", attempt)
+            return failure, self._backoff(attempt)
+        except httpx.DecodingError:
+            return _unusable("its Content-Encoding could not be decoded", attempt), None
+        except _TooLarge as too_large:
+            return _unusable(f"larger than {too_large.limit:,} bytes", attempt), None
+        except httpx.HTTPError as error:
+            message = f"network error: {error.__class__.__name__}"
+            return _network(message, attempt), self._backoff(attempt)
+        return self._judge(batch, reading, attempt)
+
+    async def _send(self, batch: Batch) -> Reading:
         url = batch.endpoint + API_PATH.format(project_id=batch.project_id)
         auth = self.context.credentials.auth(batch.project_id, self.context.clock)
-        try:
-            response = await self.client.post(
-                url,
-                content=json.dumps(batch.query_body(), separators=(",", ":")).encode(),
-                headers={"Content-Type": "application/json;charset=UTF-8"},
-                auth=auth,
-            )
-        except httpx.TimeoutException as error:
-            return _network(f"timed out ({error.__class__.__name__})", attempt), self._backoff(
-                attempt
-            )
-        except httpx.TransportError as error:
-            return _network(f"network error: {error.__class__.__name__}", attempt), self._backoff(
-                attempt
-            )
-        log.debug(
-            "POST %s -> %d (request id %s)",
+        limit = BASE_BODY_BYTES + BODY_BYTES_PER_RUN * len(batch.runs)
+        async with self.client.stream(
+            "POST",
             url,
-            response.status_code,
-            response.headers.get("X-Request-Id"),
-        )
-        return self._judge(batch, response, attempt)
+            content=json.dumps(batch.query_body(), separators=(",", ":")).encode(),
+            headers={"Content-Type": "application/json;charset=UTF-8"},
+            auth=auth,
+        ) as response:
+            content = bytearray()
+            async for chunk in response.aiter_bytes():
+                content += chunk
+                if len(content) > limit:
+                    raise _TooLarge(limit)
+            request_id = response.headers.get("X-Request-Id")
+            log.debug("POST %s -> %d (request id %s)", url, response.status_code, request_id)
+            return Reading(
+                response.status_code, request_id, bytes(content), retry_after(response.headers)
+            )
 
     def _judge(
-        self, batch: Batch, response: httpx.Response, attempt: int
+        self, batch: Batch, reading: Reading, attempt: int
     ) -> tuple[BatchAnswer | QueryFailure, float | None]:
-        body = _parse_json(response)
-        code, message = _error_fields(body)
-        request_id = response.headers.get("X-Request-Id") or (
-            str(body["request_id"]) if isinstance(body, dict) and body.get("request_id") else None
-        )
-        status = response.status_code
+        kind, outcome = judge(reading, attempt, self.context.credentials.redactor())
+        if kind is None:
+            return BatchAnswer(batch=batch, observations=outcome), None
+        delay = None
+        if reading.status in RETRYABLE_STATUS:
+            delay = self._retry_delay(reading, attempt)
+        elif kind == "http" and outcome.error_code == SYSTEM_BUSY:
+            delay = self._backoff(attempt) + 1.0
+        return outcome, delay
 
-        def failure(kind: FailureKind, text: str) -> QueryFailure:
-            return QueryFailure(
-                kind=kind,
-                message=text,
-                http_status=status,
-                error_code=code,
-                error_msg=message,
-                request_id=request_id,
-                attempts=attempt,
-            )
-
-        if status in (401, 403):
-            return failure("auth", f"HTTP {status} {_describe_error(code, message)}"), None
-        if status in RETRYABLE_STATUS:
-            return failure(
-                "http", f"HTTP {status} {_describe_error(code, message)}"
-            ), self._retry_delay(response, attempt)
-        if status != 200:
-            return failure("http", f"HTTP {status} {_describe_error(code, message)}"), None
-        if body is None:
-            return failure(
-                "answer", f"unusable answer: not JSON: {_snippet(response.content)!r}"
-            ), None
-        if isinstance(body, dict) and code and "result" not in body:
-            delay = self._backoff(attempt) + 1.0 if code == SYSTEM_BUSY else None
-            return failure("http", f"service error {_describe_error(code, message)}"), delay
-        if not isinstance(body, dict) or "result" not in body:
-            return failure(
-                "answer",
-                "unusable answer: expected an object with 'result', "
-                f"got {_snippet(response.content)!r}",
-            ), None
-        try:
-            answer = _WireAnswer.model_validate(body)
-        except ValidationError as error:
-            first = error.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in first["loc"])
-            return failure("answer", f"unusable answer: {where}: {first['msg']}"), None
-        observations = tuple(Observation(**entry.model_dump()) for entry in answer.result)
-        return BatchAnswer(batch=batch, observations=observations), None
-
-    def _retry_delay(self, response: httpx.Response, attempt: int) -> float:
-        retry_after = response.headers.get("Retry-After", "")
-        if retry_after.strip().isdigit():
-            return min(float(retry_after), self.context.settings.backoff_cap)
-        if response.status_code == 429:
+    def _retry_delay(self, reading: Reading, attempt: int) -> float:
+        if reading.retry_after is not None:
+            return min(reading.retry_after, self.context.settings.backoff_cap)
+        if reading.status == 429:
             # The gateway's advice for APIGW.0308 is to wait 2 to 5 seconds.
             return 2.0 + 3.0 * self.context.jitter()
         return self._backoff(attempt)
 
 
-def _describe_error(code: str | None, message: str | None) -> str:
-    if code or message:
-        return f"{code or '?'}: {message or ''}".strip()
-    return "(no error details)"
+class _TooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def _unusable(why: str, attempt: int) -> QueryFailure:
+    return QueryFailure(kind="answer", message=f"unusable answer: {why}", attempts=attempt)
 
 
 def _network(message: str, attempt: int) -> QueryFailure:

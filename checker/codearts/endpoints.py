@@ -9,6 +9,7 @@ environment, which the pull request does not control.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -46,6 +47,23 @@ REGION_ENDPOINTS: Mapping[str, str] = {
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
+# Where CodeArts Pipeline answers, and nothing else under Huawei's domains: tenant-controlled
+# hosts there (OBS buckets, say) must never receive a manifest's credentials.
+SERVICE_PREFIXES = ("cloudpipeline-ext", "pipeline-external", "pipeline", "devcloud")
+_REGION = r"[a-z]{2,}(?:-[a-z]+)+-[0-9]+"
+SERVICE_HOST = re.compile(
+    rf"(?:{'|'.join(SERVICE_PREFIXES)})\.{_REGION}\.(?:"
+    + "|".join(re.escape(domain) for domain in TRUSTED_DOMAINS)
+    + ")"
+)
+SERVICE_HOST_DESCRIPTION = (
+    "a CodeArts Pipeline host (cloudpipeline-ext., pipeline-external., pipeline. or devcloud., "
+    "then a region, under " + ", ".join(TRUSTED_DOMAINS) + ")"
+)
+# What a URL may hold, as httpx will send it: printable ASCII without spaces, quotes or angle
+# brackets. A tab, a control or a fullwidth character would pass urlsplit and fail later.
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
 
 class EndpointRefused(ValueError):
     """An endpoint that may not be used from where it was given; the message says why."""
@@ -61,6 +79,11 @@ def normalise(url: str) -> str:
     Raises :class:`EndpointRefused` for anything that is not an absolute http(s) URL.
     """
     text = url.strip()
+    if not _URL_CHARACTERS.fullmatch(text):
+        raise EndpointRefused(
+            "an endpoint may hold only printable ASCII letters, digits and URL punctuation",
+            "write non-ASCII host names in their xn-- form",
+        )
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -80,10 +103,6 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _is_trusted_domain(host: str) -> bool:
-    return any(host == domain or host.endswith("." + domain) for domain in TRUSTED_DOMAINS)
-
-
 def check_manifest_endpoint(url: str, allowed_hosts: frozenset[str]) -> str:
     """Accept an endpoint written in a manifest only if it cannot leak credentials.
 
@@ -99,11 +118,10 @@ def check_manifest_endpoint(url: str, allowed_hosts: frozenset[str]) -> str:
     )
     if scheme != "https" and not (allowed and host in LOOPBACK_HOSTS):
         raise EndpointRefused(f"endpoint '{endpoint}' in a manifest must use https", how)
-    if not (_is_trusted_domain(host) or allowed):
+    if not (SERVICE_HOST.fullmatch(host) or allowed):
         raise EndpointRefused(
-            f"endpoint host '{host}' in a manifest is not under "
-            + ", ".join(TRUSTED_DOMAINS)
-            + ": a manifest could send your credentials there",
+            f"endpoint host '{host}' in a manifest is not {SERVICE_HOST_DESCRIPTION}: "
+            "a manifest could send your credentials there",
             how,
         )
     return endpoint

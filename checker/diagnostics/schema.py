@@ -7,11 +7,12 @@ Messages for values that fail a known pattern (an ID, say) come from the caller 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
@@ -63,9 +64,28 @@ def schema_text(model: type[BaseModel]) -> str:
     return json.dumps(generate_schema(model), indent=2, ensure_ascii=False) + "\n"
 
 
+def _full_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """``pattern`` with ``$`` meaning the end of the text: Python's ``re.search`` also lets
+    ``$`` match before a final newline, so ``"a\\n"`` would pass ``^[a-z]+$``."""
+    if not validator.is_type(instance, "string"):
+        return
+    anchored = (
+        pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
+    )
+    if not re.search(anchored, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_FullMatchValidator = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _full_pattern}
+)
+
+
 @cache
-def _validator(model: type[BaseModel]) -> Draft202012Validator:
-    return Draft202012Validator(generate_schema(model))
+def _validator(model: type[BaseModel]) -> Any:
+    return _FullMatchValidator(generate_schema(model))
 
 
 _TYPE_NAMES = {

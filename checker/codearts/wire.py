@@ -1,0 +1,148 @@
+"""What CodeArts sends, read defensively: the answer is untrusted input.
+
+An answer becomes observations or a :class:`~checker.gate.answers.QueryFailure`, never an
+exception. Every string taken from it is redacted first (the gateway may echo a token), then
+cut to :data:`MAX_API_TEXT` characters, and cleared of lone surrogates that no report file
+could hold.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from checker.gate.answers import FailureKind, Observation, QueryFailure
+
+MAX_API_TEXT = 1_000
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+SYSTEM_BUSY = "DEVPIPE.00011127"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SECONDS = re.compile(r"[0-9]{1,6}")
+
+Redact = Callable[[str], str]
+
+
+def api_text(value: object, redact: Redact) -> str:
+    """A string from the API, safe to keep: redacted, then cut, then valid Unicode."""
+    text = _SURROGATE.sub("\ufffd", redact(str(value)))
+    if len(text) > MAX_API_TEXT:
+        text = f"{text[:MAX_API_TEXT]}… [cut: {len(text):,} characters]"
+    return text
+
+
+def _optional(value: object, redact: Redact) -> str | None:
+    return None if value is None else api_text(value, redact)
+
+
+class _WireEntry(BaseModel):
+    """One ``result`` entry as CodeArts sends it. The API may add fields; only the documented
+    ones are read, and they must have their type."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+    pipeline_id: str
+    pipeline_run_id: str
+    pipeline_name: str | None = None
+    status: str | None = None
+    reason: str | None = None
+
+
+class _WireAnswer(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+    result: list[_WireEntry] = Field(default_factory=list)
+
+
+def parse_json(content: bytes) -> Any:
+    """The JSON value, or None when the body is not JSON (or nests absurdly deep)."""
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """``Retry-After`` in seconds, when it is plain ASCII digits (``²`` is a digit to Python)."""
+    value = headers.get("Retry-After", "").strip()
+    return float(value) if _SECONDS.fullmatch(value) else None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One HTTP answer as received: status, the headers that matter, the (capped) body."""
+
+    status: int
+    request_id: str | None
+    content: bytes
+    retry_after: float | None = None
+
+
+def snippet(content: bytes, redact: Redact, size: int = 120) -> str:
+    """The start of a body for a message: redacted before it is cut, so a cut never leaves
+    half a secret."""
+    text = redact(content.decode("utf-8", errors="replace"))
+    shown = " ".join(text[:size].split())
+    return _SURROGATE.sub("\ufffd", shown) + ("…" if len(text) > size else "")
+
+
+def describe_error(code: str | None, message: str | None) -> str:
+    if code or message:
+        return f"{code or '?'}: {message or ''}".strip()
+    return "(no error details)"
+
+
+def judge(reading: Reading, attempt: int, redact: Redact) -> tuple[FailureKind | None, Any]:
+    """Decide what an answer is: ``(None, observations)`` or ``(kind, QueryFailure)``."""
+    body = parse_json(reading.content)
+    fields = body if isinstance(body, dict) else {}
+    code = _optional(fields.get("error_code"), redact)
+    message = _optional(fields.get("error_msg"), redact)
+    request_id = reading.request_id or _optional(fields.get("request_id"), redact)
+    status = reading.status
+
+    def failure(kind: FailureKind, text: str) -> tuple[FailureKind, QueryFailure]:
+        return kind, QueryFailure(
+            kind=kind,
+            message=text,
+            http_status=status,
+            error_code=code,
+            error_msg=message,
+            request_id=request_id,
+            attempts=attempt,
+        )
+
+    if status in (401, 403):
+        return failure("auth", f"HTTP {status} {describe_error(code, message)}")
+    if status != 200:
+        return failure("http", f"HTTP {status} {describe_error(code, message)}")
+    if body is None:
+        return failure("answer", f"unusable answer: not JSON: {snippet(reading.content, redact)!r}")
+    if code and "result" not in fields:
+        return failure("http", f"service error {describe_error(code, message)}")
+    if "result" not in fields:
+        found = snippet(reading.content, redact)
+        return failure(
+            "answer", f"unusable answer: expected an object with 'result', got {found!r}"
+        )
+    try:
+        answer = _WireAnswer.model_validate(body)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return failure("answer", f"unusable answer: {where}: {first['msg']}")
+    return None, tuple(_observation(entry, redact) for entry in answer.result)
+
+
+def _observation(entry: _WireEntry, redact: Redact) -> Observation:
+    return Observation(
+        pipeline_id=entry.pipeline_id,
+        pipeline_run_id=entry.pipeline_run_id,
+        pipeline_name=_optional(entry.pipeline_name, redact),
+        status=_optional(entry.status, redact),
+        reason=_optional(entry.reason, redact),
+    )

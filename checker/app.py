@@ -22,11 +22,12 @@ from checker.codearts.secret import Redactor
 from checker.diagnostics.problem import Problem, has_errors
 from checker.errors import CheckerError, ExitCode, ManifestError
 from checker.gate.planner import DEFAULT_BATCH_SIZE, plan_checks
+from checker.gate.results import RunReport, with_text_replaced
 from checker.manifest.load import LoadOptions, LoadResult, load_checks
 from checker.reports.formats import RENDERERS
 from checker.reports.plan import render_plan
 from checker.reports.write import ReportTarget, write_atomic
-from checker.runner import run_checks
+from checker.runner import Interrupted, run_checks
 
 ProblemFormat = Literal["text", "json"]
 
@@ -106,7 +107,18 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
     )
     console.protect(credentials.redactor())
     context = ClientContext(credentials=credentials, settings=options.client)
-    report = run_checks(result.checks, context, options.batch_size)
+    try:
+        report = run_checks(result.checks, context, options.batch_size)
+    except Interrupted as interrupted:
+        # What is known is still reported: CI keeps the reports of a cancelled job.
+        _deliver(options, console, interrupted.report)
+        raise
+    return _deliver(options, console, report)
+
+
+def _deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitCode:
+    """Write every report, print the summary and notes; the exit code follows."""
+    report = with_text_replaced(report, console.redact)
     failures: list[str] = []
     for target in options.reports:
         try:

@@ -64,3 +64,16 @@ class WorldError(InputError):
     """The emulator's world file has problems."""
 
     consequence = "the emulator did not start"
+
+
+class Stopped(BaseException):
+    """The process was told to stop (Ctrl-C or SIGTERM) while a command ran.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it.
+    ``exit_code`` follows the shell's convention: 128 plus the signal number.
+    """
+
+    def __init__(self, signal_name: str, exit_code: int) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.exit_code = exit_code

@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from checker import __version__
 from checker.codearts.client import ClientContext, query_batches
 from checker.codearts.credentials import Credentials, TokenCredentials
+from checker.diagnostics.problem import printable
+from checker.errors import Stopped
 from checker.gate.answers import BatchAnswer, Observation, QueryFailure
 from checker.gate.checks import CheckSpec
 from checker.gate.evaluator import evaluate
-from checker.gate.planner import Plan, plan_checks
+from checker.gate.planner import plan_checks
 from checker.gate.results import Note, RunReport, Summary, gate_exit_code, verdict_line
 from checker.gate.types import RunKey
 
@@ -19,11 +21,11 @@ from checker.gate.types import RunKey
 def _auth_note(failure: QueryFailure, credentials: Credentials, project_id: str) -> Note:
     details = [f"HTTP {failure.http_status}"]
     if failure.error_code:
-        details.append(failure.error_code)
+        details.append(printable(failure.error_code))
     if failure.error_msg:
-        details.append(failure.error_msg)
+        details.append(printable(failure.error_msg))
     if failure.request_id:
-        details.append(f"request id {failure.request_id}")
+        details.append(f"request id {printable(failure.request_id)}")
     source = credentials.describe()
     token = isinstance(credentials, TokenCredentials)
     if failure.http_status == 403:
@@ -97,12 +99,45 @@ def build_report(
     )
 
 
-async def run_plan(plan: Plan, context: ClientContext) -> RunReport:
-    answers = await query_batches(plan.batches, context)
-    generated_at = context.clock().isoformat(timespec="seconds")
-    return build_report(plan.checks, answers, context.credentials, generated_at)
+class Interrupted(Stopped):
+    """Stopped while querying; carries the report of what was known by then."""
+
+    def __init__(self, stopped: Stopped, report: RunReport) -> None:
+        super().__init__(stopped.signal_name, stopped.exit_code)
+        self.report = report
+
+
+def _stopped(error: BaseException) -> Stopped:
+    return error if isinstance(error, Stopped) else Stopped("SIGINT", 130)
 
 
 def run_checks(checks: Sequence[CheckSpec], context: ClientContext, batch_size: int) -> RunReport:
-    """Plan, query and evaluate: the whole gate, minus reading manifests and writing reports."""
-    return asyncio.run(run_plan(plan_checks(checks, batch_size), context))
+    """Plan, query and evaluate: the whole gate, minus reading manifests and writing reports.
+
+    Stopped half-way, it raises :class:`Interrupted` with a report in which every batch
+    without an answer yet is an ``error``, so the reports can still be written.
+    """
+    plan = plan_checks(checks, batch_size)
+    received: dict[int, BatchAnswer] = {}
+
+    def keep(index: int, answer: BatchAnswer) -> None:
+        received[index] = answer
+
+    try:
+        asyncio.run(query_batches(plan.batches, context, keep))
+    except (KeyboardInterrupt, Stopped) as error:
+        stopped = _stopped(error)
+        message = f"not evaluated: stopped by {stopped.signal_name} before an answer came"
+        answers = [
+            received.get(index)
+            or BatchAnswer(batch=batch, failure=QueryFailure(kind="not_sent", message=message))
+            for index, batch in enumerate(plan.batches)
+        ]
+        report = build_report(plan.checks, answers, context.credentials, _now(context))
+        raise Interrupted(stopped, report) from None
+    answers = [received[index] for index in range(len(plan.batches))]
+    return build_report(plan.checks, answers, context.credentials, _now(context))
+
+
+def _now(context: ClientContext) -> str:
+    return context.clock().isoformat(timespec="seconds")

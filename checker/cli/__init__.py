@@ -21,6 +21,8 @@ from checker.cli.params import (
     ManifestArguments,
     ReportTargetType,
     batch_size_option,
+    distinct_paths,
+    finite,
     load_options,
 )
 from checker.codearts.client import ClientSettings
@@ -82,6 +84,7 @@ def main() -> None:
     "reports",
     multiple=True,
     type=ReportTargetType(),
+    callback=distinct_paths,
     help="Write a report (junit, markdown, json, text); repeatable.",
 )
 @batch_size_option
@@ -95,6 +98,7 @@ def main() -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(0.1, 600),
+    callback=finite,
     default=60.0,
     show_default=True,
     help="Seconds per request attempt.",

@@ -8,7 +8,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from checker.codearts.secret import Redactor
-from checker.diagnostics.problem import Problem, format_json, format_text, sorted_problems
+from checker.diagnostics.problem import (
+    Problem,
+    format_json,
+    format_text,
+    printable,
+    sorted_problems,
+)
 
 LOGGER = "checker"
 
@@ -25,10 +31,10 @@ class Console:
     redactor: Redactor = field(default_factory=Redactor)
 
     def out(self, text: str) -> None:
-        self.write_out(self.redactor(text))
+        self.write_out(_shown(self.redactor(text)))
 
     def err(self, text: str) -> None:
-        self.write_err(self.redactor(text))
+        self.write_err(_shown(self.redactor(text)))
 
     def problems(self, problems: Sequence[Problem], output_format: str = "text") -> None:
         ordered = sorted_problems(problems)
@@ -44,13 +50,20 @@ class Console:
         return self.redactor(text)
 
 
+def _shown(text: str) -> str:
+    """Each line as a terminal may show it: control, bidi and invisible characters escaped."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 class _ConsoleLogHandler(logging.Handler):
     def __init__(self, console: Console) -> None:
         super().__init__()
         self.console = console
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.console.err(self.format(record))
+        # One record, one line: a newline from an answer must not start a line of its own
+        # (CI systems read lines such as "::error::" as commands).
+        self.console.err(printable(self.format(record)))
 
 
 @contextmanager

@@ -143,3 +143,25 @@ batch_size_option = click.option(
     show_default=True,
     help="Most runs in one request.",
 )
+
+
+def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """Refuse ``nan`` and ``inf``, which pass every range check."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise click.BadParameter("must be a finite number", ctx, param)
+    return value
+
+
+def distinct_paths(
+    ctx: click.Context, param: click.Parameter, value: tuple[ReportTarget, ...]
+) -> tuple[ReportTarget, ...]:
+    """Two formats to one path would silently keep only the last."""
+    seen: dict[Path, str] = {}
+    for target in value:
+        key = Path(target.path).absolute()
+        if key in seen:
+            raise click.BadParameter(
+                f"{target.path} is given for both {seen[key]} and {target.format}", ctx, param
+            )
+        seen[key] = target.format
+    return value

@@ -4,9 +4,12 @@ one line and an exit code."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -14,7 +17,7 @@ import click
 from checker.cli.console import Console, debug_logging
 from checker.codearts.credentials import environment_redactor
 from checker.environment import Environment
-from checker.errors import CheckerError, ExitCode, InputError
+from checker.errors import CheckerError, ExitCode, InputError, Stopped
 
 
 def home_folder() -> Path | None:
@@ -53,6 +56,9 @@ def exit_code(console: Console, debug: bool, action: Callable[[], ExitCode]) -> 
     except KeyboardInterrupt:
         console.err("interrupted")
         return 130  # the shell's convention for SIGINT
+    except Stopped as stopped:
+        console.err(f"stopped by {stopped.signal_name}")
+        return stopped.exit_code
     except Exception as error:  # the last line of defence: no traceback unless asked for
         if debug:
             console.err("".join(traceback.format_exception(error)))
@@ -63,8 +69,25 @@ def exit_code(console: Console, debug: bool, action: Callable[[], ExitCode]) -> 
         return int(ExitCode.UNEVALUATED)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Stopped("SIGTERM", 128 + signum)
+
+
+@contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """SIGTERM (what CI sends on timeout or cancel) stops a command the way Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only (an embedding test runner, say)
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(environment: Environment, debug: bool, action: Callable[[Console], ExitCode]) -> None:
     console = console_for(environment)
-    with debug_logging(console, debug):
+    with debug_logging(console, debug), _sigterm_stops():
         code = exit_code(console, debug, lambda: action(console))
     sys.exit(code)

@@ -28,6 +28,7 @@ from checker.codearts.wire import (
     judge,
     retry_after,
 )
+from checker.diagnostics.documents import InputRefused, read_input
 from checker.environment import CA_BUNDLE_VARIABLE
 from checker.errors import UsageError
 from checker.gate.answers import BatchAnswer, QueryFailure
@@ -37,6 +38,7 @@ log = logging.getLogger("checker.client")
 
 API_PATH = "/v5/{project_id}/api/pipelines/batch-runs/result"
 USER_AGENT = "checker (CodeArts Pipeline status gate)"
+MAX_CA_BUNDLE_BYTES = 4 * 1024 * 1024
 BASE_BODY_BYTES = 1024 * 1024
 BODY_BYTES_PER_RUN = 2048
 """An answer may be 1 MiB plus 2 KiB per queried run (about 20 MB for 10,000 runs); anything
@@ -72,8 +74,11 @@ def tls_verification(settings: ClientSettings) -> ssl.SSLContext | bool:
     if bundle is None:
         return True
     try:
-        return ssl.create_default_context(cafile=str(bundle))
-    except (OSError, ssl.SSLError) as error:
+        pem = read_input(bundle, MAX_CA_BUNDLE_BYTES).decode("ascii")
+        return ssl.create_default_context(cadata=pem)
+    except InputRefused as refused:
+        raise UsageError(f"cannot load CA bundle {bundle}: {refused}") from None
+    except (UnicodeDecodeError, ssl.SSLError) as error:
         raise UsageError(
             f"cannot load CA bundle {bundle}: {error.__class__.__name__}",
             f"pass a PEM file of CA certificates with --ca-bundle or {CA_BUNDLE_VARIABLE}",
@@ -206,8 +211,13 @@ def _not_sent(attempts: int) -> QueryFailure:
     )
 
 
-async def query_batches(batches: Sequence[Batch], context: ClientContext) -> list[BatchAnswer]:
-    """Send every batch; answers come back in the order of ``batches``.
+async def query_batches(
+    batches: Sequence[Batch],
+    context: ClientContext,
+    on_answer: Callable[[int, BatchAnswer], None] | None = None,
+) -> list[BatchAnswer]:
+    """Send every batch; answers come back in the order of ``batches``, and each is also
+    handed to ``on_answer`` (with its index) as soon as it is final.
 
     The first batch goes alone: if the credentials are wrong, one failed request is spent,
     not one per batch.
@@ -226,12 +236,15 @@ async def query_batches(batches: Sequence[Batch], context: ClientContext) -> lis
         follow_redirects=False,
     ) as client:
         query = _BatchQuery(client, context, abort)
-        first = await query.run(batches[0])
         semaphore = asyncio.Semaphore(settings.concurrency)
 
-        async def bounded(batch: Batch) -> BatchAnswer:
+        async def bounded(index: int, batch: Batch) -> BatchAnswer:
             async with semaphore:
-                return await query.run(batch)
+                answer = await query.run(batch)
+            if on_answer is not None:
+                on_answer(index, answer)
+            return answer
 
-        rest = await asyncio.gather(*(bounded(batch) for batch in batches[1:]))
+        first = await bounded(0, batches[0])
+        rest = await asyncio.gather(*(bounded(i, b) for i, b in enumerate(batches) if i))
     return [first, *rest]

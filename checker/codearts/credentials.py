@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from checker.codearts.secret import MASK, Redactor, Secret, mask_access_key
+from checker.codearts.secret import MASK, MIN_SECRET_LENGTH, Redactor, Secret, mask_access_key
 from checker.codearts.signing import AkSkAuth, Clock, TokenAuth, utc_now
 from checker.environment import (
     AK_VARIABLE,
@@ -87,8 +87,34 @@ def credentials_file(environment: Environment) -> Path | None:
     return environment.home / DEFAULT_CREDENTIALS_FILE if environment.home else None
 
 
+def _long_enough(credentials: Credentials) -> Credentials:
+    secrets = (
+        {"token": credentials.token}
+        if isinstance(credentials, TokenCredentials)
+        else {
+            "AK": credentials.access_key,
+            "SK": credentials.secret_key,
+            "security token": credentials.security_token,
+        }
+    )
+    for what, secret in secrets.items():
+        if secret is not None and len(secret.reveal()) < MIN_SECRET_LENGTH:
+            raise CredentialsError(
+                f"the {what} from {credentials.source} is too short to be real "
+                f"(under {MIN_SECRET_LENGTH} characters)",
+                HOW_TO_SET,
+            )
+    return credentials
+
+
 def find_credentials(environment: Environment) -> Credentials | None:
-    """The first complete source, None when there is none; half a key pair is an error."""
+    """The first complete source, None when there is none; half a key pair or a value too
+    short to be a credential is an error."""
+    found = _first_source(environment)
+    return _long_enough(found) if found is not None else None
+
+
+def _first_source(environment: Environment) -> Credentials | None:
     if environment.auth_token:
         return TokenCredentials(Secret(environment.auth_token), f"IAM token from {TOKEN_VARIABLE}")
     ak, sk = environment.access_key, environment.secret_key
@@ -172,4 +198,5 @@ def environment_redactor(environment: Environment) -> Redactor:
     redactor = found.redactor() if found else Redactor()
     # Also the raw values, in case a source further down the precedence holds others.
     raw = (environment.auth_token, environment.secret_key, environment.security_token)
-    return redactor.merged(Redactor({value: MASK for value in raw if value}))
+    secrets = {value: MASK for value in raw if value and len(value) >= MIN_SECRET_LENGTH}
+    return redactor.merged(Redactor(secrets))

@@ -6,6 +6,9 @@ import hmac
 from collections.abc import Mapping
 
 MASK = "********"
+MIN_SECRET_LENGTH = 8
+"""Shorter keys, secrets and tokens are refused: real ones are 20 to thousands of characters,
+and redacting a two-letter value would garble every line printed."""
 
 
 class Secret:
@@ -45,8 +48,9 @@ class Redactor:
     """Replaces known secret values in text: a last line of defence for anything printed."""
 
     def __init__(self, replacements: Mapping[str, str] | None = None) -> None:
-        # Very short values would blank out ordinary words; real keys are far longer.
-        usable = {k: v for k, v in (replacements or {}).items() if len(k) >= 6}
+        # Every value is redacted, however short: credentials shorter than MIN_SECRET_LENGTH
+        # are refused before use, so short values here never blank out ordinary words.
+        usable = {k: v for k, v in (replacements or {}).items() if k}
         self._replacements = dict(sorted(usable.items(), key=lambda kv: -len(kv[0])))
 
     def __call__(self, text: str) -> str:

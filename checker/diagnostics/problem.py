@@ -102,8 +102,12 @@ def format_path(path: KeyPath) -> str:
 
 
 # Control characters and line separators (what str.splitlines splits on) would let text from
-# a file break a one-line message or rewrite a terminal; they are shown escaped instead.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# a file break a one-line message or rewrite a terminal; bidi controls and invisible format
+# characters would make it display as something else ("safe\u202eTXT.EXE"). All are shown
+# escaped instead.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
 
 
 def printable(text: str) -> str:

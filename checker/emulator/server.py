@@ -87,51 +87,67 @@ class Emulator:
         return self.service.start(project_id, payload)
 
 
-def _handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "checker-emulator"
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
 
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length > 0 else b""
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            answer = emulator.handle(self.command, self.path, headers, body)
-            if answer.delay:
-                time.sleep(answer.delay)
-            if answer.close:
-                self.close_connection = True
-                self.connection.close()
-                return
-            self._send(answer)
+    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+        super().__init__(address, _Handler)
+        self.emulator = emulator
 
-        def _send(self, answer: Answer) -> None:
-            request_id = uuid.uuid4().hex
-            if answer.raw:
-                payload = str(answer.body).encode()
-            else:
-                content = answer.body
-                if isinstance(content, dict) and "error_code" in content:
-                    content = {**content, "request_id": request_id}
-                payload = json.dumps(content, ensure_ascii=False).encode()
-            self.send_response(answer.status)
-            self.send_header("Content-Type", "application/json;charset=UTF-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("X-Request-Id", request_id)
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
 
-        do_POST = _serve
-        do_GET = _serve
-        do_PUT = _serve
-        do_DELETE = _serve
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "checker-emulator"
 
-        def log_message(self, format: str, *_args: Any) -> None:
-            """Quiet by default: tests and the CLI summary own the output."""
+    def _serve(self) -> None:
+        assert isinstance(self.server, _Server)
+        declared = self.headers.get("Content-Length") or "0"
+        refusal = None
+        if not (declared.isascii() and declared.isdigit()):
+            refusal = error_answer(400, "APIGW.0201", "Bad Request: invalid Content-Length")
+        elif int(declared) > MAX_BODY:
+            refusal = error_answer(413, "APIGW.0201", "Request entity too large")
+        if refusal is not None:  # the body is never read: drop the connection after
+            self.close_connection = True
+            self._send(refusal)
+            return
+        length = int(declared)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        answer = self.server.emulator.handle(self.command, self.path, headers, body)
+        if answer.delay:
+            time.sleep(answer.delay)
+        if answer.close:
+            self.close_connection = True
+            self.connection.close()
+            return
+        self._send(answer)
 
-    return Handler
+    def _send(self, answer: Answer) -> None:
+        request_id = uuid.uuid4().hex
+        if answer.raw:
+            payload = str(answer.body).encode()
+        else:
+            content = answer.body
+            if isinstance(content, dict) and "error_code" in content:
+                content = {**content, "request_id": request_id}
+            payload = json.dumps(content, ensure_ascii=False).encode()
+        self.send_response(answer.status)
+        self.send_header("Content-Type", "application/json;charset=UTF-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("X-Request-Id", request_id)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_POST = _serve
+    do_GET = _serve
+    do_PUT = _serve
+    do_DELETE = _serve
+
+    def log_message(self, format: str, *_args: Any) -> None:
+        """Quiet by default: tests and the CLI summary own the output."""
 
 
 class EmulatorServer:
@@ -146,8 +162,7 @@ class EmulatorServer:
         on_request: RequestLog | None = None,
     ) -> None:
         self.emulator = Emulator(world, clock, on_request)
-        self._server = ThreadingHTTPServer((host, port), _handler(self.emulator))
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), self.emulator)
         self._thread: threading.Thread | None = None
 
     @property

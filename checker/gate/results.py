@@ -5,8 +5,8 @@ The JSON report is this model serialised; ``RunReport.model_validate_json`` read
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -125,3 +125,22 @@ def verdict_line(summary: Summary, exit_code: ExitCode) -> str:
     if summary.warnings:
         parts.append(f"{summary.warnings} warning{'' if summary.warnings == 1 else 's'}")
     return f"{head}: {', '.join(parts)} ({summary.total} checks)"
+
+
+def _replaced(value: Any, replace: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return replace(value)
+    if isinstance(value, dict):
+        return {key: _replaced(item, replace) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_replaced(item, replace) for item in value]
+    return value
+
+
+def with_text_replaced(report: RunReport, replace: Callable[[str], str]) -> RunReport:
+    """The report with ``replace`` applied to every string in it, e.g. a redactor: applied to
+    the data, before any format escapes it (``TOKEN_a`` becomes ``TOKEN\\_a`` in Markdown,
+    which no redactor would recognise)."""
+    data = report.model_dump()
+    replaced = _replaced(data, replace)
+    return report if replaced == data else RunReport.model_validate(replaced)

@@ -39,14 +39,14 @@ def _file(home: Path, text: str) -> Path:
 
 def test_token_wins_over_everything(tmp_path: Path) -> None:
     _file(tmp_path, f"[basic]\nak = {AK}\nsk = {SK}\n")
-    environ = {"CHECKER_AUTH_TOKEN": "tok", "HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
+    environ = {"CHECKER_AUTH_TOKEN": "token-0123456789", "HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
     found = find_credentials(_env(environ, tmp_path))
     assert isinstance(found, TokenCredentials)
     assert found.describe() == "IAM token from CHECKER_AUTH_TOKEN"
 
 
 def test_environment_pair_wins_over_file(tmp_path: Path) -> None:
-    _file(tmp_path, "[basic]\nak = FILEAK\nsk = FILESK\n")
+    _file(tmp_path, "[basic]\nak = FILEAK000000\nsk = FILESK000000\n")
     found = find_credentials(_env({"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}, tmp_path))
     assert isinstance(found, AccessKeyCredentials)
     assert found.access_key.reveal() == AK
@@ -57,11 +57,11 @@ def test_security_token_makes_temporary_credentials(tmp_path: Path) -> None:
     environ = {
         "HUAWEICLOUD_SDK_AK": AK,
         "HUAWEICLOUD_SDK_SK": SK,
-        "HUAWEICLOUD_SDK_SECURITY_TOKEN": "sts",
+        "HUAWEICLOUD_SDK_SECURITY_TOKEN": "sts-token-0123456789",
     }
     found = find_credentials(_env(environ, tmp_path))
     assert isinstance(found, AccessKeyCredentials)
-    assert found.security_token is not None and found.security_token.reveal() == "sts"
+    assert found.security_token is not None and found.security_token.reveal() == "sts-token-0123456789"
     assert found.source == "temporary AK/SK from environment"
 
 
@@ -82,7 +82,7 @@ def test_half_a_pair_names_the_missing_variable(
 
 
 def test_default_credentials_file(tmp_path: Path) -> None:
-    path = _file(tmp_path, f"[basic]\nak = {AK}\nsk = {SK}\nsecurity_token = STS\n")
+    path = _file(tmp_path, f"[basic]\nak = {AK}\nsk = {SK}\nsecurity_token = STS-0123456789\n")
     found = find_credentials(_env({}, tmp_path))
     assert isinstance(found, AccessKeyCredentials)
     assert found.source == f"temporary AK/SK from credentials file {path}"
@@ -188,3 +188,23 @@ def test_normalise_rejects_non_urls() -> None:
 def test_no_home_folder_skips_the_credentials_file() -> None:
     assert find_credentials(_env({}, None)) is None
     assert describe_source(_env({}, None)).startswith("none found")
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"CHECKER_AUTH_TOKEN": "abc"},
+        {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": "sk"},
+        {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK, "HUAWEICLOUD_SDK_SECURITY_TOKEN": "x"},
+    ],
+)
+def test_credentials_too_short_to_redact_safely_are_refused(environ: dict[str, str]) -> None:
+    with pytest.raises(CredentialsError, match="too short to be real") as raised:
+        find_credentials(_env(environ))
+    assert all(value not in raised.value.message for value in ("abc", "sk'", " x"))
+
+
+def test_every_secret_is_redacted_however_short() -> None:
+    from checker.codearts.secret import Redactor
+
+    assert Redactor({"ab": "**"})("xaby") == "x**y"

@@ -7,12 +7,12 @@ applied.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import PrivateAttr
 
 from checker.diagnostics.problem import Location
+from checker.gate.patterns import Pattern, compile_pattern
 from checker.gate.types import Frozen, RunKey, Severity
 
 DEFAULT_STATUS = "START_SUCCESS"
@@ -47,11 +47,11 @@ class ReasonRule(Frozen):
 
     kind: Literal["equals", "contains", "matches"]
     value: str
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+    _pattern: Pattern | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
         if self.kind == "matches":
-            self._pattern = re.compile(self.value)
+            self._pattern = compile_pattern(self.value)
 
     def holds(self, reason: str | None) -> bool:
         text = reason or ""

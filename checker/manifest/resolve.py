@@ -6,7 +6,6 @@ here reads files or the environment: what comes from outside arrives in :class:`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from checker.diagnostics.problem import (
 )
 from checker.environment import PROJECT_ID_VARIABLE, Environment
 from checker.gate.checks import KNOWN_STATUSES, Expectation, ReasonRule
+from checker.gate.patterns import pattern_error
 from checker.gate.types import is_id
 from checker.manifest import models
 from checker.manifest.inputs import VariableInputs
@@ -89,14 +89,6 @@ def declared_variables(data: Mapping[str, Any]) -> dict[str, str | None]:
     return declared
 
 
-def regex_error(pattern: str) -> str | None:
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        return str(error)
-    return None
-
-
 def _expect_blocks(data: Any) -> list[tuple[KeyPath, Any]]:
     if not isinstance(data, dict):
         return []
@@ -118,14 +110,14 @@ def regex_problems(data: Any, locator: Locator) -> Problems:
     for path, expect in _expect_blocks(data):
         reason = expect.get("reason") if isinstance(expect, dict) else None
         pattern = reason.get("matches") if isinstance(reason, dict) else None
-        error = regex_error(pattern) if isinstance(pattern, str) else None
+        error = pattern_error(pattern) if isinstance(pattern, str) else None
         if error:
             where = (*path, "reason", "matches")
             problems.append(
                 locator.problem(
                     where,
                     f"{format_path(where)}: invalid regular expression: {error}",
-                    hint="reason.matches takes a Python regular expression (re.search)",
+                    hint="reason.matches takes a regular expression (RE2 syntax, searched like re.search)",
                 )
             )
     return problems
@@ -271,7 +263,7 @@ def resolve_expectation(
     rule = None
     if expect.reason is not None:
         kind, value = next((k, v) for k, v in expect.reason.model_dump().items() if v is not None)
-        if not (kind == "matches" and regex_error(value)):
+        if not (kind == "matches" and pattern_error(value)):
             rule = ReasonRule(kind=kind, value=value)
     resolved = Expectation(statuses=statuses, reason=rule, pipeline_name=expect.pipeline_name)
     return resolved, problems

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -87,3 +90,61 @@ def sdk() -> Iterator[tuple[Any, Any]]:
                 os.environ.pop("HOME", None)
             else:
                 os.environ["HOME"] = previous
+
+
+Behaviour = Callable[[socket.socket, bytes], None]
+
+
+@pytest.fixture
+def hostile_server() -> Iterator[Callable[[Behaviour], str]]:
+    """A loopback HTTP server that misbehaves on purpose: each connection's request is read
+    (headers and body), then ``behaviour(connection, request)`` answers however it likes.
+    Connections are closed and the server stopped after the test."""
+    listeners: list[socket.socket] = []
+    stop = threading.Event()
+
+    def start(behaviour: Behaviour) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listener.settimeout(0.1)
+        listeners.append(listener)
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    connection, _ = listener.accept()
+                except (TimeoutError, OSError):
+                    continue
+                with connection:
+                    connection.settimeout(10)
+                    # An OSError: the client gave up first, as it should.
+                    with contextlib.suppress(OSError):
+                        behaviour(connection, _read_request(connection))
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    stop.set()
+    for listener in listeners:
+        listener.close()
+
+
+def _read_request(connection: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body

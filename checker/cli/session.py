@@ -69,7 +69,7 @@ def exit_code(console: Console, debug: bool, action: Callable[[], ExitCode]) -> 
         return int(ExitCode.UNEVALUATED)
 
 
-def _terminate(signum: int, frame: object) -> None:
+def _terminate(signum: int, _frame: object) -> None:
     raise Stopped("SIGTERM", 128 + signum)
 
 

@@ -23,9 +23,16 @@ MAX_MERGED_KEYS = 100_000
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-# What constructing a scalar can raise besides YAMLError: bad dates, 5,000-digit integers,
-# !!int abc, sexagesimal overflows.
-_SCALAR_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, ArithmeticError)
+# What PyYAML's scalar constructors raise besides YAMLError on values they cannot build:
+# 2024-02-30, 5,000-digit integers, !!int abc, !!bool maybe, !!timestamp x.
+_SCALAR_ERRORS = (
+    yaml.YAMLError,
+    ValueError,
+    TypeError,
+    ArithmeticError,
+    LookupError,
+    AttributeError,
+)
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,8 @@ def regex_problems(data: Any, locator: Locator) -> Problems:
                 locator.problem(
                     where,
                     f"{format_path(where)}: invalid regular expression: {error}",
-                    hint="reason.matches takes a regular expression (RE2 syntax, searched like re.search)",
+                    hint="reason.matches takes a regular expression "
+                    "(RE2 syntax, searched like re.search)",
                 )
             )
     return problems

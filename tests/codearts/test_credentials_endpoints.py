@@ -39,7 +39,11 @@ def _file(home: Path, text: str) -> Path:
 
 def test_token_wins_over_everything(tmp_path: Path) -> None:
     _file(tmp_path, f"[basic]\nak = {AK}\nsk = {SK}\n")
-    environ = {"CHECKER_AUTH_TOKEN": "token-0123456789", "HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
+    environ = {
+        "CHECKER_AUTH_TOKEN": "token-0123456789",
+        "HUAWEICLOUD_SDK_AK": AK,
+        "HUAWEICLOUD_SDK_SK": SK,
+    }
     found = find_credentials(_env(environ, tmp_path))
     assert isinstance(found, TokenCredentials)
     assert found.describe() == "IAM token from CHECKER_AUTH_TOKEN"
@@ -61,7 +65,9 @@ def test_security_token_makes_temporary_credentials(tmp_path: Path) -> None:
     }
     found = find_credentials(_env(environ, tmp_path))
     assert isinstance(found, AccessKeyCredentials)
-    assert found.security_token is not None and found.security_token.reveal() == "sts-token-0123456789"
+    assert (
+        found.security_token is not None and found.security_token.reveal() == "sts-token-0123456789"
+    )
     assert found.source == "temporary AK/SK from environment"
 
 

@@ -182,7 +182,9 @@ def test_manifest_endpoint_on_loopback_is_refused_before_any_request(
 def test_manifest_endpoint_on_a_foreign_host_is_refused(tmp_path: Path) -> None:
     run = run_cli(["check", str(_gate(tmp_path, endpoint="https://evil.example"))], AKSK)
     assert run.exit_code == 2
-    assert "endpoint host 'evil.example' in a manifest is not a CodeArts Pipeline host" in run.stderr
+    assert (
+        "endpoint host 'evil.example' in a manifest is not a CodeArts Pipeline host" in run.stderr
+    )
 
 
 def test_checker_endpoint_variable_points_the_run(tmp_path: Path, emulator: Start) -> None:

@@ -58,7 +58,8 @@ class ReasonCondition(Frozen):
     matches: str | None = Field(
         default=None,
         title="Matches",
-        description="The reason must match this Python regular expression (re.search).",
+        description="The reason must contain a match of this regular expression (RE2 syntax: "
+        "no lookaround or backreferences; matched in linear time).",
     )
 
     @model_validator(mode="after")
@@ -109,8 +110,9 @@ class Provider(Frozen):
     endpoint: str | None = Field(
         default=None,
         title="Endpoint",
-        description="Explicit https endpoint instead of region. Must be a host under "
-        "myhuaweicloud.com, myhuaweicloud.eu or huaweicloud.com unless allowed by "
+        description="Explicit https endpoint instead of region. Must be a CodeArts Pipeline "
+        "host (cloudpipeline-ext., pipeline-external., pipeline. or devcloud., a region, then "
+        "myhuaweicloud.com, myhuaweicloud.eu or huaweicloud.com) unless allowed by "
         "CHECKER_ALLOWED_HOSTS.",
     )
     project_id: ProjectId | None = Field(

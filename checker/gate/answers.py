@@ -1,21 +1,21 @@
-"""What came back for each planned request: observations of runs, or why there are none.
+"""What came back for each request: observations of runs, or why there are none.
 
-These are the in-app values; the wire format and its parsing live in
-:mod:`checker.codearts.client`, so the pure evaluator never depends on HTTP code.
+These are the in-app values; the wire formats and their parsing live in
+:mod:`checker.codearts.wire`, so the pure evaluator never depends on HTTP code.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from checker.gate.planner import Batch
+from checker.gate.planner import Batch, DetailQuery, LatestBatch
 from checker.gate.types import Frozen
 
 FailureKind = Literal["auth", "http", "network", "answer", "not_sent"]
 
 
 class Observation(Frozen):
-    """What the API said about one run."""
+    """What the startup API said about one run."""
 
     pipeline_id: str
     pipeline_run_id: str
@@ -24,8 +24,37 @@ class Observation(Frozen):
     reason: str | None = None
 
 
+class StageObservation(Frozen):
+    """One stage of a run, as the run-level APIs report it."""
+
+    name: str
+    status: str | None = None
+
+
+class RunObservation(Frozen):
+    """What the run-level APIs said about one run: how it is going or how it ended."""
+
+    pipeline_id: str
+    pipeline_run_id: str
+    status: str | None = None
+    run_number: int | None = None
+    start_time: int | None = None
+    """Milliseconds since the epoch, as CodeArts gives it."""
+    end_time: int | None = None
+    """Milliseconds since the epoch; None (CodeArts: 0 or absent) while the run goes on."""
+    stages: tuple[StageObservation, ...] = ()
+    detail_url: str | None = None
+
+    def seconds(self, now_ms: int) -> float | None:
+        """How long the run took, or has taken so far."""
+        if self.start_time is None:
+            return None
+        end = self.end_time if self.end_time is not None else now_ms
+        return max(0.0, (end - self.start_time) / 1000)
+
+
 class QueryFailure(Frozen):
-    """Why a batch has no usable answer."""
+    """Why a request has no usable answer."""
 
     kind: FailureKind
     message: str
@@ -37,8 +66,25 @@ class QueryFailure(Frozen):
 
 
 class BatchAnswer(Frozen):
-    """What came back for one batch: observations, or a failure."""
+    """What came back for one startup batch: observations, or a failure."""
 
     batch: Batch
     observations: tuple[Observation, ...] = ()
+    failure: QueryFailure | None = None
+
+
+class LatestAnswer(Frozen):
+    """What came back for one latest-status batch: the latest run of each pipeline that has
+    runs, or a failure."""
+
+    batch: LatestBatch
+    runs: tuple[RunObservation, ...] = ()
+    failure: QueryFailure | None = None
+
+
+class DetailAnswer(Frozen):
+    """What came back for one run's detail: the run, or a failure (that run's alone)."""
+
+    query: DetailQuery
+    run: RunObservation | None = None
     failure: QueryFailure | None = None

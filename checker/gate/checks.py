@@ -12,10 +12,24 @@ from typing import Any, Literal
 from pydantic import PrivateAttr
 
 from checker.diagnostics.problem import Location
+from checker.gate.durations import format_duration
 from checker.gate.patterns import Pattern, compile_pattern
 from checker.gate.types import Frozen, RunKey, Severity
 
 DEFAULT_STATUS = "START_SUCCESS"
+DEFAULT_RUN_STATUS = "COMPLETED"
+TERMINAL_STARTUP_STATUSES = ("START_SUCCESS", "START_FAILED")
+TERMINAL_RUN_STATUSES = ("COMPLETED", "FAILED", "CANCELED", "IGNORED")
+"""No terminal set is documented; these end a run unless a manifest says otherwise."""
+TERMINAL_STAGE_STATUSES = (
+    "COMPLETED",
+    "FAILED",
+    "CANCELED",
+    "IGNORED",
+    "SKIPPED",
+    "UNSELECTED",
+    "ASYNC_FAILED",
+)
 
 # Statuses CodeArts Pipeline is known to report (reference notes, section 2). The API's
 # value range is undocumented, so an unknown expected value is a warning, never an error.
@@ -67,12 +81,38 @@ class ReasonRule(Frozen):
         return f'reason {self.kind} "{self.value}"'
 
 
+class StageRule(Frozen):
+    """A stage of the run, by name, and the statuses it may end in."""
+
+    name: str
+    statuses: tuple[str, ...]
+
+
+class RunExpectation(Frozen):
+    """How the run itself must end, read from the run-level APIs."""
+
+    statuses: tuple[str, ...] = (DEFAULT_RUN_STATUS,)
+    stages: tuple[StageRule, ...] = ()
+    max_duration: float | None = None
+    """Seconds from start to end; a run still going past it fails at once."""
+    terminal: tuple[str, ...] = TERMINAL_RUN_STATUSES
+    """Run statuses that end a run (the manifest's ``wait.terminal_statuses``)."""
+
+    def describe(self) -> str:
+        parts = [f"run {' | '.join(self.statuses)}"]
+        parts += [f'stage "{rule.name}" {" | ".join(rule.statuses)}' for rule in self.stages]
+        if self.max_duration is not None:
+            parts.append(f"max_duration {format_duration(self.max_duration)}")
+        return ", ".join(parts)
+
+
 class Expectation(Frozen):
-    """Everything a run's answer must show. ``statuses`` is never empty."""
+    """Everything a run's answers must show. ``statuses`` (startup) is never empty."""
 
     statuses: tuple[str, ...] = (DEFAULT_STATUS,)
     reason: ReasonRule | None = None
     pipeline_name: str | None = None
+    run: RunExpectation | None = None
 
     def describe_status(self) -> str:
         return " | ".join(self.statuses)
@@ -83,6 +123,8 @@ class Expectation(Frozen):
             parts.append(self.reason.describe())
         if self.pipeline_name is not None:
             parts.append(f'pipeline_name "{self.pipeline_name}"')
+        if self.run is not None:
+            parts.append(self.run.describe())
         return ", ".join(parts)
 
 
@@ -99,6 +141,11 @@ class CheckSpec(Frozen):
     pipeline_run_id: str
     expect: Expectation = Expectation()
     severity: Severity = "error"
+
+    @property
+    def checks_run(self) -> bool:
+        """Whether the run's outcome is checked, not only its start."""
+        return self.expect.run is not None
 
     @property
     def run_key(self) -> RunKey:

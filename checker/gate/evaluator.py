@@ -1,54 +1,24 @@
-"""The evaluator: one expectation against one answer gives one outcome. Pure."""
+"""The evaluator: what is known about a run, against a check's expectation, gives an outcome
+— or, while waiting, nothing yet. Pure: the time comes in as ``now_ms``.
+
+Phases: a ``snapshot`` decides everything at once (no ``--wait``); ``waiting`` leaves checks
+undecided (None) while their run may still change; ``final`` decides what the deadline left
+open as ``pending``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from checker.gate.answers import Observation, QueryFailure
-from checker.gate.checks import CheckSpec
-from checker.gate.results import CheckResult, Outcome
+from checker.gate.checks import TERMINAL_STARTUP_STATUSES, CheckSpec
+from checker.gate.knowledge import RunState
+from checker.gate.results import CheckResult
+from checker.gate.run_rules import judge_run
+from checker.gate.verdicts import context, not_evaluated, quoted, result
 
-
-def _quoted(text: str | None) -> str:
-    return "none" if text is None else f'"{_one_line(text)}"'
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _result(
-    check: CheckSpec,
-    outcome: Outcome,
-    message: str,
-    details: str = "",
-    observed: Observation | None = None,
-) -> CheckResult:
-    return CheckResult(
-        name=check.name,
-        description=check.description,
-        manifest=check.manifest,
-        origin=str(check.origin),
-        endpoint=check.endpoint,
-        project_id=check.project_id,
-        pipeline_id=check.pipeline_id,
-        pipeline_run_id=check.pipeline_run_id,
-        severity=check.severity,
-        expected=check.expect,
-        observed=observed,
-        outcome=outcome,
-        message=message,
-        details=details,
-    )
-
-
-def _context(check: CheckSpec) -> str:
-    return (
-        f"check {check.name} ({check.origin})\n"
-        f"project {check.project_id} at {check.endpoint}\n"
-        f"pipeline {check.pipeline_id}, run {check.pipeline_run_id}\n"
-        f"expected: {check.expect.describe()}"
-    )
+Phase = Literal["snapshot", "waiting", "final"]
 
 
 def evaluate(
@@ -56,61 +26,71 @@ def evaluate(
     observations: Sequence[Observation] = (),
     failure: QueryFailure | None = None,
 ) -> CheckResult:
-    """Decide one check. ``observations`` is the batch's whole answer (only this run's entries
-    are read); ``failure`` says why there is no answer."""
-    if failure is not None:
-        return _not_evaluated(check, failure)
-    entries = [
-        o
-        for o in observations
-        if o.pipeline_id == check.pipeline_id and o.pipeline_run_id == check.pipeline_run_id
-    ]
-    if not entries:
-        return _result(
-            check,
-            "missing",
-            f"run not in the API's answer; expected status {check.expect.describe_status()}",
-            _context(check)
-            + "\nthe API did not return this run: the IDs may be wrong, the run may belong to "
-            "another project, or it may be older than the 90 days CodeArts keeps",
-        )
-    if len({(e.status, e.pipeline_name, e.reason) for e in entries}) > 1:
-        statuses = ", ".join(sorted(str(e.status) for e in entries))
-        return _result(
-            check,
-            "error",
-            f"the answer lists this run {len(entries)} times with different values ({statuses})",
-            _context(check),
-        )
-    return _judged(check, entries[0])
+    """Decide one check from one startup answer (the run's entries are picked out of
+    ``observations``); ``failure`` says why there is no answer."""
+    key = (check.pipeline_id, check.pipeline_run_id)
+    entries = tuple(o for o in observations if (o.pipeline_id, o.pipeline_run_id) == key)
+    state = RunState(startup=() if failure else entries, startup_failure=failure)
+    decided = decide(check, state, 0, "snapshot")
+    assert decided is not None
+    return decided
 
 
-def _not_evaluated(check: CheckSpec, failure: QueryFailure) -> CheckResult:
-    extra = [f"request id {failure.request_id}"] if failure.request_id else []
-    if failure.attempts > 1:
-        extra.append(f"after {failure.attempts} attempts")
-    suffix = f" ({', '.join(extra)})" if extra else ""
-    return _result(
+def decide(check: CheckSpec, state: RunState, now_ms: int, phase: Phase) -> CheckResult | None:
+    """The check's outcome given ``state``; None while waiting and the run may still change."""
+    failure = state.startup_failure
+    if failure is not None and not state.startup:
+        if phase == "waiting" and failure.kind != "auth":
+            return None
+        return not_evaluated(check, failure)
+    if not state.startup:
+        if phase == "waiting":
+            return None
+        return _missing(check, state, phase)
+    entry = state.startup_entry
+    if entry is None:
+        statuses = ", ".join(sorted(str(e.status) for e in state.startup))
+        count = len(state.startup)
+        message = f"the answer lists this run {count} times with different values ({statuses})"
+        return result(check, "error", message)
+    if phase == "waiting" and entry.status not in TERMINAL_STARTUP_STATUSES:
+        return None
+    return _startup_judged(check, entry, state, now_ms, phase)
+
+
+def _missing(check: CheckSpec, state: RunState, phase: Phase) -> CheckResult:
+    if phase == "final":
+        message = (
+            f"never appeared in the API's answer ({state.polls} polls); "
+            f"expected status {check.expect.describe_status()}"
+        )
+        return result(check, "pending", message, polls=state.polls)
+    return result(
         check,
-        "error",
-        f"could not be evaluated: {_one_line(failure.message)}{suffix}; "
-        f"expected status {check.expect.describe_status()}",
-        _context(check) + f"\nquery failed: {failure.message}{suffix}",
+        "missing",
+        f"run not in the API's answer; expected status {check.expect.describe_status()}",
+        context(check)
+        + "\nthe API did not return this run: the IDs may be wrong, the run may belong to "
+        "another project, or it may be older than the 90 days CodeArts keeps",
     )
 
 
-def _judged(check: CheckSpec, entry: Observation) -> CheckResult:
+def _startup_judged(
+    check: CheckSpec, entry: Observation, state: RunState, now_ms: int, phase: Phase
+) -> CheckResult | None:
     mismatches = _mismatches(check, entry)
-    about = f"pipeline {_quoted(entry.pipeline_name)}, reason {_quoted(entry.reason)}"
-    details = _context(check) + (
-        f"\nobserved: status {entry.status}, pipeline_name {_quoted(entry.pipeline_name)}, "
-        f"reason {_quoted(entry.reason)}"
+    about = f"pipeline {quoted(entry.pipeline_name)}, reason {quoted(entry.reason)}"
+    details = context(check) + (
+        f"\nobserved: status {entry.status}, pipeline_name {quoted(entry.pipeline_name)}, "
+        f"reason {quoted(entry.reason)}"
     )
     if mismatches:
-        return _result(check, "fail", f"{'; '.join(mismatches)} ({about})", details, entry)
+        return result(check, "fail", f"{'; '.join(mismatches)} ({about})", details, observed=entry)
+    if check.expect.run is not None:
+        return judge_run(check, entry, state, now_ms, phase, details)
     observed = f"observed {entry.status or 'no status'}"
     message = f"expected status {check.expect.describe_status()}, {observed} ({about})"
-    return _result(check, "pass", message, details, entry)
+    return result(check, "pass", message, details, observed=entry)
 
 
 def _mismatches(check: CheckSpec, entry: Observation) -> list[str]:
@@ -121,10 +101,10 @@ def _mismatches(check: CheckSpec, entry: Observation) -> list[str]:
             f"expected status {expect.describe_status()}, observed {entry.status or 'no status'}"
         )
     if expect.reason is not None and not expect.reason.holds(entry.reason):
-        problems.append(f"expected {expect.reason.describe()}, observed {_quoted(entry.reason)}")
+        problems.append(f"expected {expect.reason.describe()}, observed {quoted(entry.reason)}")
     if expect.pipeline_name is not None and entry.pipeline_name != expect.pipeline_name:
         problems.append(
             f'expected pipeline_name "{expect.pipeline_name}", '
-            f"observed {_quoted(entry.pipeline_name)}"
+            f"observed {quoted(entry.pipeline_name)}"
         )
     return problems

@@ -11,12 +11,12 @@ from typing import Any, Literal
 from pydantic import Field
 
 from checker.errors import ExitCode
-from checker.gate.answers import Observation
+from checker.gate.answers import Observation, RunObservation
 from checker.gate.checks import Expectation
 from checker.gate.types import Frozen, Severity
 
-Outcome = Literal["pass", "fail", "missing", "error"]
-Standing = Literal["passed", "failed", "errored", "warned"]
+Outcome = Literal["pass", "fail", "missing", "error", "pending", "skipped"]
+Standing = Literal["passed", "failed", "errored", "warned", "skipped"]
 REPORT_FORMAT_VERSION = 1
 
 
@@ -34,6 +34,12 @@ class CheckResult(Frozen):
     severity: Severity
     expected: Expectation
     observed: Observation | None = None
+    run: RunObservation | None = Field(
+        default=None, description="What the run-level APIs said, for checks with expect.run"
+    )
+    duration: float | None = Field(default=None, description="Run time in seconds, if known")
+    polls: int = Field(default=0, description="How many polls asked about the run")
+    decided_at: str | None = Field(default=None, description="UTC, ISO 8601")
     outcome: Outcome
     message: str = Field(description="One line: expected and observed values")
     details: str = ""
@@ -52,6 +58,8 @@ class CheckResult(Frozen):
         and report uses. A non-blocking check that did not pass only warns."""
         if self.passed:
             return "passed"
+        if self.outcome == "skipped":
+            return "skipped"
         if not self.blocking:
             return "warned"
         return "errored" if self.outcome == "error" else "failed"
@@ -64,6 +72,8 @@ class Summary(Frozen):
     missing: int
     errors: int
     warnings: int = Field(description="Non-blocking checks that did not pass")
+    pending: int = Field(default=0, description="Blocking checks whose run had not ended")
+    skipped: int = Field(default=0, description="Checks not evaluated (--fail-fast)")
 
     @classmethod
     def of(cls, results: Sequence[CheckResult]) -> Summary:
@@ -76,6 +86,8 @@ class Summary(Frozen):
             missing=sum(r.outcome == "missing" for r in failed),
             errors=standings.count("errored"),
             warnings=standings.count("warned"),
+            pending=sum(r.outcome == "pending" for r in failed),
+            skipped=standings.count("skipped"),
         )
 
 
@@ -122,6 +134,10 @@ def verdict_line(summary: Summary, exit_code: ExitCode) -> str:
         f"{summary.missing} missing",
         f"{summary.errors} error{'' if summary.errors == 1 else 's'}",
     ]
+    if summary.pending:
+        parts.append(f"{summary.pending} pending")
+    if summary.skipped:
+        parts.append(f"{summary.skipped} skipped")
     if summary.warnings:
         parts.append(f"{summary.warnings} warning{'' if summary.warnings == 1 else 's'}")
     return f"{head}: {', '.join(parts)} ({summary.total} checks)"

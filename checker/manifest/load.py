@@ -6,19 +6,14 @@ user sees all of them in one run, each at ``FILE:LINE:COL``.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from checker.codearts.endpoints import EndpointRefused, normalise
 from checker.diagnostics.documents import build_model, read_document
 from checker.diagnostics.located_yaml import LocatedDocument
 from checker.diagnostics.problem import (
-    KeyPath,
     Location,
     Problem,
     format_path,
@@ -26,8 +21,15 @@ from checker.diagnostics.problem import (
 )
 from checker.diagnostics.schema import validate_document
 from checker.environment import Environment
-from checker.gate.checks import CheckSpec, Expectation
+from checker.gate.checks import CheckSpec
 from checker.manifest import models
+from checker.manifest.build import (
+    FileResult,
+    WaitDefaults,
+    provider_alone,
+    resolve_checks,
+    wait_defaults,
+)
 from checker.manifest.inputs import collect_inputs, undeclared_inputs
 from checker.manifest.references import Scope
 from checker.manifest.resolve import (
@@ -35,10 +37,6 @@ from checker.manifest.resolve import (
     Locator,
     declared_variables,
     regex_problems,
-    resolve_endpoint,
-    resolve_expectation,
-    resolve_project,
-    resolve_run_id,
 )
 from checker.manifest.runs import read_runs_files
 from checker.manifest.variables import substitute
@@ -70,18 +68,11 @@ class LoadResult:
 
     checks: tuple[CheckSpec, ...]
     problems: tuple[Problem, ...]
+    wait: WaitDefaults = field(default_factory=WaitDefaults)
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.problems)
-
-
-@dataclass(frozen=True)
-class _FileResult:
-    checks: tuple[CheckSpec, ...] = ()
-    definitions: dict[str, Location] = field(default_factory=dict)
-    declared: frozenset[str] = frozenset()
-    problems: tuple[Problem, ...] = ()
 
 
 def load_checks(paths: Sequence[Path], options: LoadOptions) -> LoadResult:
@@ -97,7 +88,10 @@ def load_checks(paths: Sequence[Path], options: LoadOptions) -> LoadResult:
     problems += undeclared_inputs(inputs.variables, declared)
     if not has_errors(problems) and not checks:
         problems.append(_nothing_selected(options.only, definitions))
-    return LoadResult(tuple(checks), tuple(problems))
+    wait = WaitDefaults()
+    for loaded in files:
+        wait = wait.merged(loaded.wait)
+    return LoadResult(tuple(checks), tuple(problems), wait)
 
 
 def _inputs(options: LoadOptions) -> tuple[Inputs, list[Problem]]:
@@ -151,23 +145,23 @@ def _nothing_selected(only: tuple[str, ...], definitions: dict[str, Location]) -
     return Problem.on_command_line("no checks to run")
 
 
-def _load_file(path: Path, inputs: Inputs) -> _FileResult:
+def _not_a_mapping(document: LocatedDocument) -> Problem:
+    return document.problem(
+        (),
+        "the manifest is empty"
+        if document.data is None
+        else "a manifest must be a mapping with version, provider and checks",
+        hint="start from examples/release-gate.yaml",
+    )
+
+
+def _load_file(path: Path, inputs: Inputs) -> FileResult:
     """One manifest file from text to checks."""
     document, problems = read_document(path, "manifest")
     if document is None:
-        return _FileResult(problems=tuple(problems))
+        return FileResult(problems=tuple(problems))
     if not isinstance(document.data, dict):
-        empty = document.data is None
-        problems.append(
-            document.problem(
-                (),
-                "the manifest is empty"
-                if empty
-                else "a manifest must be a mapping with version, provider and checks",
-                hint="start from examples/release-gate.yaml",
-            )
-        )
-        return _FileResult(problems=tuple(problems))
+        return FileResult(problems=(*problems, _not_a_mapping(document)))
     # Broken YAML or schema: building the model would only repeat those problems.
     unbuildable = has_errors(problems)
     problems += validate_document(document, models.Manifest, models.MANIFEST_PATTERNS)
@@ -181,8 +175,8 @@ def _load_file(path: Path, inputs: Inputs) -> _FileResult:
     locator = Locator(document, substituted.reference_positions)
     problems += regex_problems(substituted.data, locator)
     if unbuildable:
-        problems += _provider_alone(substituted.data, inputs, locator)
-        return _FileResult(declared=frozenset(declared), problems=tuple(problems))
+        problems += provider_alone(substituted.data, inputs, locator)
+        return FileResult(declared=frozenset(declared), problems=tuple(problems))
     manifest, build_problems = build_model(
         document,
         models.Manifest,
@@ -193,82 +187,12 @@ def _load_file(path: Path, inputs: Inputs) -> _FileResult:
     unresolved = {format_path(p) for p in substituted.unresolved_paths}
     problems += [p for p in build_problems if p.path not in unresolved]
     if manifest is None:
-        return _FileResult(declared=frozenset(declared), problems=tuple(problems))
-    resolved = _resolve_checks(manifest, document, inputs, locator)
-    return _FileResult(
-        resolved.checks, resolved.definitions, frozenset(declared), (*problems, *resolved.problems)
-    )
-
-
-def _provider_alone(data: Any, inputs: Inputs, locator: Locator) -> list[Problem]:
-    """Endpoint problems, even when other parts of the manifest are broken."""
-    block = data.get("provider") if isinstance(data, dict) else None
-    if not isinstance(block, dict):
-        return []
-    try:
-        provider = models.Provider.model_validate(block)
-    except ValidationError:
-        return []  # its schema problems are already reported
-    return resolve_endpoint(provider, inputs, locator)[1]
-
-
-def _resolve_checks(
-    manifest: models.Manifest, document: LocatedDocument, inputs: Inputs, locator: Locator
-) -> _FileResult:
-    endpoint, problems = resolve_endpoint(manifest.provider, inputs, locator)
-    defaults = manifest.defaults or models.Defaults()
-    default_expect = Expectation()
-    if defaults.expect:
-        default_expect, found = resolve_expectation(
-            defaults.expect, ("defaults", "expect"), locator
-        )
-        problems += found
-    checks: list[CheckSpec] = []
-    definitions: dict[str, Location] = {}
-    for name, check in manifest.checks.items():
-        path: KeyPath = ("checks", name)
-        definitions[name] = locator.origin(path)
-        expect = default_expect
-        if check.expect:
-            expect, found = resolve_expectation(check.expect, (*path, "expect"), locator)
-            problems += found
-        if inputs.only and not any(fnmatch.fnmatchcase(name, p) for p in inputs.only):
-            continue
-        project_id, found = resolve_project(manifest, check, path, inputs, locator)
-        problems += found
-        run_id, found = resolve_run_id(check, path, inputs, locator)
-        problems += found
-        if endpoint is not None and project_id is not None and run_id is not None:
-            where = _Where(document.file, definitions[name], endpoint, project_id, run_id)
-            checks.append(_spec(name, check, where, expect, defaults))
-    return _FileResult(tuple(checks), definitions, problems=tuple(problems))
-
-
-@dataclass(frozen=True)
-class _Where:
-    manifest: str
-    origin: Location
-    endpoint: str
-    project_id: str
-    run_id: str
-
-
-def _spec(
-    name: str,
-    check: models.Check,
-    where: _Where,
-    expect: Expectation,
-    defaults: models.Defaults,
-) -> CheckSpec:
-    return CheckSpec(
-        name=name,
-        description=check.description,
-        manifest=where.manifest,
-        origin=where.origin,
-        endpoint=where.endpoint,
-        project_id=where.project_id,
-        pipeline_id=check.pipeline_id,
-        pipeline_run_id=where.run_id,
-        expect=expect,
-        severity=check.severity or defaults.severity or "error",
+        return FileResult(declared=frozenset(declared), problems=tuple(problems))
+    resolved = resolve_checks(manifest, document, inputs, locator)
+    return FileResult(
+        resolved.checks,
+        resolved.definitions,
+        frozenset(declared),
+        (*problems, *resolved.problems),
+        wait_defaults(manifest.wait),
     )

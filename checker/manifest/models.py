@@ -9,17 +9,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from checker.gate.types import ID_PATTERN, Frozen, Id, Severity, bad_id_message
+from checker.manifest.expect_models import DURATION_PATTERN, Expectation, Wait, bad_duration
 
 # Editors validate the committed manifest before variables are substituted, so the published
 # schema also accepts a value that contains a ${...} reference; the models stay strict.
 ID_OR_REFERENCE_PATTERN = r"^(?:[A-Za-z0-9]{32}|.*\$\{[^}]*\}.*)$"
 CHECK_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 VARIABLE_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-
-StatusName = Annotated[str, StringConstraints(min_length=1)]
 
 
 def _id_json_schema(what: str) -> WithJsonSchema:
@@ -37,63 +36,12 @@ ProjectId = Annotated[Id, _id_json_schema("Project ID")]
 PipelineId = Annotated[Id, _id_json_schema("Pipeline ID")]
 RunId = Annotated[Id, _id_json_schema("Pipeline run ID")]
 
-MANIFEST_PATTERNS = {ID_PATTERN: bad_id_message, ID_OR_REFERENCE_PATTERN: bad_id_message}
-"""How schema and model errors explain a value that is not an ID."""
-
-
-class ReasonCondition(Frozen):
-    """Exactly one way of matching the observed ``reason`` text."""
-
-    model_config = ConfigDict(
-        title="Reason condition",
-        json_schema_extra={"minProperties": 1, "maxProperties": 1},
-    )
-
-    equals: str | None = Field(
-        default=None, title="Equals", description="The reason must be exactly this text."
-    )
-    contains: str | None = Field(
-        default=None, title="Contains", description="The reason must contain this text."
-    )
-    matches: str | None = Field(
-        default=None,
-        title="Matches",
-        description="The reason must contain a match of this regular expression (RE2 syntax: "
-        "no lookaround or backreferences; matched in linear time).",
-    )
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> ReasonCondition:
-        given = [
-            name for name in ("equals", "contains", "matches") if getattr(self, name) is not None
-        ]
-        if len(given) != 1:
-            raise ValueError("reason takes exactly one of: equals, contains, matches")
-        return self
-
-
-class Expectation(Frozen):
-    """What a run's answer must show for the check to pass. All given conditions must hold."""
-
-    model_config = ConfigDict(title="Expectation")
-
-    status: StatusName | Annotated[list[StatusName], Field(min_length=1)] | None = Field(
-        default=None,
-        title="Expected status",
-        description="One status or a list; the check passes when the observed status is any "
-        "of them. Known startup values: START_SUCCESS, START_FAILED. Default: START_SUCCESS.",
-    )
-    reason: ReasonCondition | None = Field(
-        default=None,
-        title="Expected reason",
-        description="A condition on the reason text the API gives for the status.",
-    )
-    pipeline_name: str | None = Field(
-        default=None,
-        title="Expected pipeline name",
-        description="The name the API must report for the pipeline: catches a run ID pasted "
-        "under the wrong pipeline.",
-    )
+MANIFEST_PATTERNS = {
+    ID_PATTERN: bad_id_message,
+    ID_OR_REFERENCE_PATTERN: bad_id_message,
+    DURATION_PATTERN: bad_duration,
+}
+"""How schema and model errors explain a value that is not an ID or a duration."""
 
 
 class Provider(Frozen):
@@ -211,6 +159,11 @@ class Manifest(Frozen):
         default=None,
         title="Defaults",
         description="Values for checks that do not set them.",
+    )
+    wait: Wait | None = Field(
+        default=None,
+        title="Waiting",
+        description="Timeout, poll interval and terminal statuses for checker check --wait.",
     )
     checks: dict[str, Check] = Field(
         title="Checks",

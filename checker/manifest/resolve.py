@@ -18,11 +18,9 @@ from checker.diagnostics.problem import (
     Location,
     Position,
     Problem,
-    did_you_mean,
     format_path,
 )
 from checker.environment import PROJECT_ID_VARIABLE, Environment
-from checker.gate.checks import KNOWN_STATUSES, Expectation, ReasonRule
 from checker.gate.patterns import pattern_error
 from checker.gate.types import is_id
 from checker.manifest import models
@@ -225,46 +223,3 @@ def resolve_run_id(
     )
     hint = "name the run with pipeline_run_id in the check"
     return None, [locator.problem(path, message, hint=hint, at_key=True)]
-
-
-def _statuses(expect: models.Expectation) -> tuple[str, ...]:
-    if expect.status is None:
-        return Expectation().statuses
-    if isinstance(expect.status, str):
-        return (expect.status,)
-    return tuple(dict.fromkeys(expect.status))
-
-
-def _unknown_status(status: str, path: KeyPath, locator: Locator) -> Problem:
-    match = did_you_mean(status, KNOWN_STATUSES)
-    return locator.problem(
-        path,
-        f"{status} is not a known status" + (f"; did you mean {match}?" if match else ""),
-        level="warning",
-        hint="the API's value range is undocumented, so it is accepted; known: "
-        + ", ".join(KNOWN_STATUSES[:2])
-        + " (startup), "
-        + ", ".join(KNOWN_STATUSES[2:9])
-        + " (run)",
-    )
-
-
-def resolve_expectation(
-    expect: models.Expectation, path: KeyPath, locator: Locator
-) -> tuple[Expectation, Problems]:
-    """The resolved expectation; an unknown status warns, a bad regex (reported by
-    :func:`regex_problems`) leaves the reason rule out."""
-    statuses = _statuses(expect)
-    problems = []
-    for index, status in enumerate(statuses):
-        if status not in KNOWN_STATUSES:
-            single = isinstance(expect.status, str)
-            where = (*path, "status") if single else (*path, "status", index)
-            problems.append(_unknown_status(status, where, locator))
-    rule = None
-    if expect.reason is not None:
-        kind, value = next((k, v) for k, v in expect.reason.model_dump().items() if v is not None)
-        if not (kind == "matches" and pattern_error(value)):
-            rule = ReasonRule(kind=kind, value=value)
-    resolved = Expectation(statuses=statuses, reason=rule, pipeline_name=expect.pipeline_name)
-    return resolved, problems

@@ -1,0 +1,137 @@
+"""What is known about each run so far, merged from every answer; immutable, pure.
+
+The waiting loop asks, merges, decides, and asks again only about runs some check still
+waits on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from checker.gate.answers import (
+    BatchAnswer,
+    DetailAnswer,
+    LatestAnswer,
+    Observation,
+    QueryFailure,
+    RunObservation,
+)
+from checker.gate.checks import TERMINAL_STARTUP_STATUSES
+from checker.gate.types import Frozen, RunKey
+
+
+class RunState(Frozen):
+    """Everything learned about one run."""
+
+    startup: tuple[Observation, ...] = ()
+    """The startup answer's entries for this run (normally one)."""
+    startup_failure: QueryFailure | None = None
+    run: RunObservation | None = None
+    run_failure: QueryFailure | None = None
+    not_latest: bool = False
+    """Learned from a latest-status answer: from now on read with the detail API."""
+    polls: int = 0
+
+    @property
+    def startup_entry(self) -> Observation | None:
+        """The one consistent startup entry, if there is one."""
+        distinct = {(e.status, e.pipeline_name, e.reason) for e in self.startup}
+        return self.startup[0] if len(distinct) == 1 else None
+
+    @property
+    def startup_settled(self) -> bool:
+        """Whether the startup status is final: it is never asked for again."""
+        entry = self.startup_entry
+        return entry is not None and entry.status in TERMINAL_STARTUP_STATUSES
+
+    @property
+    def started(self) -> bool:
+        entry = self.startup_entry
+        return entry is not None and entry.status == "START_SUCCESS"
+
+
+def _entries_by_run(
+    observations: Iterable[Observation],
+) -> dict[tuple[str, str], list[Observation]]:
+    found: dict[tuple[str, str], list[Observation]] = {}
+    for observation in observations:
+        found.setdefault((observation.pipeline_id, observation.pipeline_run_id), []).append(
+            observation
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Every run's :class:`RunState`; each merge returns a new value."""
+
+    states: Mapping[RunKey, RunState] = field(default_factory=dict)
+
+    def get(self, key: RunKey) -> RunState:
+        return self.states.get(key, RunState())
+
+    def _with(self, updates: Mapping[RunKey, RunState]) -> Knowledge:
+        return Knowledge({**self.states, **updates}) if updates else self
+
+    def polled(self, keys: Iterable[RunKey]) -> Knowledge:
+        """One more poll asked about these runs."""
+        return self._with(
+            {
+                key: self.get(key).model_copy(update={"polls": self.get(key).polls + 1})
+                for key in keys
+            }
+        )
+
+    def with_startup(self, answers: Sequence[BatchAnswer]) -> Knowledge:
+        updates: dict[RunKey, RunState] = {}
+        for answer in answers:
+            batch = answer.batch
+            entries = _entries_by_run(answer.observations)
+            for run in batch.runs:
+                key = RunKey(batch.endpoint, batch.project_id, run.pipeline_id, run.pipeline_run_id)
+                state = self.get(key)
+                if answer.failure is not None:
+                    change: dict[str, object] = {"startup_failure": answer.failure}
+                else:
+                    found = tuple(entries.get((run.pipeline_id, run.pipeline_run_id), ()))
+                    change = {"startup": found, "startup_failure": None}
+                updates[key] = state.model_copy(update=change)
+        return self._with(updates)
+
+    def with_latest(self, answers: Sequence[LatestAnswer], asked: Iterable[RunKey]) -> Knowledge:
+        """Merge latest-status answers for the runs ``asked`` about: a pipeline's latest run
+        is observed; the other asked runs of that pipeline are not its latest."""
+        by_pipeline: dict[tuple[str, str, str], LatestAnswer] = {}
+        for answer in answers:
+            for pipeline_id in answer.batch.pipeline_ids:
+                by_pipeline[(answer.batch.endpoint, answer.batch.project_id, pipeline_id)] = answer
+        updates: dict[RunKey, RunState] = {}
+        for key in asked:
+            found = by_pipeline.get((key.endpoint, key.project_id, key.pipeline_id))
+            if found is None:
+                continue
+            state = self.get(key)
+            if found.failure is not None:
+                updates[key] = state.model_copy(update={"run_failure": found.failure})
+                continue
+            latest = next((r for r in found.runs if r.pipeline_id == key.pipeline_id), None)
+            if latest is None:
+                continue  # the pipeline has no run yet: ours has not appeared
+            if latest.pipeline_run_id == key.pipeline_run_id:
+                updates[key] = state.model_copy(update={"run": latest, "run_failure": None})
+            else:
+                updates[key] = state.model_copy(update={"not_latest": True})
+        return self._with(updates)
+
+    def with_details(self, answers: Sequence[DetailAnswer]) -> Knowledge:
+        updates: dict[RunKey, RunState] = {}
+        for answer in answers:
+            query = answer.query
+            key = RunKey(query.endpoint, query.project_id, query.pipeline_id, query.pipeline_run_id)
+            state = self.get(key)
+            if answer.failure is not None:
+                updates[key] = state.model_copy(update={"run_failure": answer.failure})
+            elif answer.run is not None:
+                updates[key] = state.model_copy(update={"run": answer.run, "run_failure": None})
+        return self._with(updates)

@@ -1,0 +1,126 @@
+"""How a run ended against ``expect.run``: status, stages, duration, and when it is decided.
+
+A run is decided when its status is terminal, or earlier when it already failed: it ran past
+``max_duration``, or a stage ended in a status its rule does not allow.
+"""
+
+from __future__ import annotations
+
+from checker.gate.answers import Observation, RunObservation
+from checker.gate.checks import TERMINAL_STAGE_STATUSES, CheckSpec, RunExpectation
+from checker.gate.durations import format_duration
+from checker.gate.knowledge import RunState
+from checker.gate.results import CheckResult
+from checker.gate.verdicts import not_evaluated, result
+
+_FAILED_STAGE = ("FAILED", "ASYNC_FAILED", "CANCELED")
+
+
+def judge_run(
+    check: CheckSpec,
+    entry: Observation,
+    state: RunState,
+    now_ms: int,
+    phase: str,
+    details: str,
+) -> CheckResult | None:
+    """The outcome of a check whose run started as expected."""
+    rule = check.expect.run
+    assert rule is not None
+    if entry.status != "START_SUCCESS":
+        message = f"the run did not start: status {entry.status}; expected {rule.describe()}"
+        return result(check, "fail", message, details, observed=entry)
+    run = state.run
+    if run is None:
+        return _not_seen(check, entry, state, phase, details)
+    extra = {
+        "observed": entry,
+        "run": run,
+        "duration": run.seconds(now_ms),
+        "polls": state.polls,
+    }
+    seconds = run.seconds(now_ms)
+    if run.status in rule.terminal:
+        problems = _ended_wrong(rule, run, seconds)
+        if problems:
+            return result(check, "fail", "; ".join(problems), _with_run(details, run), **extra)
+        took = f" after {format_duration(seconds)}" if seconds is not None else ""
+        message = f"expected {rule.describe()}, observed {run.status}{took}"
+        return result(check, "pass", message, _with_run(details, run), **extra)
+    early = _failing_early(rule, run, seconds)
+    if early:
+        return result(check, "fail", "; ".join(early), _with_run(details, run), **extra)
+    if phase == "waiting":
+        return None
+    took = f" after {format_duration(seconds)}" if seconds is not None else ""
+    message = f"still {run.status or 'without a status'}{took}; expected {rule.describe()}"
+    return result(check, "pending", message, _with_run(details, run), **extra)
+
+
+def _not_seen(
+    check: CheckSpec, entry: Observation, state: RunState, phase: str, details: str
+) -> CheckResult | None:
+    rule = check.expect.run
+    assert rule is not None
+    failure = state.run_failure
+    if failure is not None and (phase != "waiting" or failure.kind == "auth"):
+        return not_evaluated(check, failure, "run status: ")
+    if phase == "waiting":
+        return None
+    where = "never appeared in" if phase == "final" else "not yet in"
+    message = f"started, but {where} the run-level answers; expected {rule.describe()}"
+    return result(check, "pending", message, details, observed=entry, polls=state.polls)
+
+
+def _with_run(details: str, run: RunObservation) -> str:
+    stages = ", ".join(f"{s.name} {s.status}" for s in run.stages) or "none listed"
+    lines = [details, f"run: status {run.status}, run number {run.run_number}, stages: {stages}"]
+    if run.detail_url:
+        lines.append(f"detail: {run.detail_url}")
+    return "\n".join(lines)
+
+
+def _failed_stage(run: RunObservation) -> str:
+    failed = next((s.name for s in run.stages if s.status in _FAILED_STAGE), None)
+    return f' at stage "{failed}"' if failed else ""
+
+
+def _ended_wrong(rule: RunExpectation, run: RunObservation, seconds: float | None) -> list[str]:
+    problems = []
+    took = f" after {format_duration(seconds)}" if seconds is not None else ""
+    if run.status not in rule.statuses:
+        expected = " | ".join(rule.statuses)
+        problems.append(f"expected run {expected}, observed {run.status}{_failed_stage(run)}{took}")
+    stages = {stage.name: stage.status for stage in run.stages}
+    for stage_rule in rule.stages:
+        if stage_rule.name not in stages:
+            have = ", ".join(f'"{name}"' for name in stages) or "none"
+            problems.append(f'no stage "{stage_rule.name}" in the run (its stages: {have})')
+        elif stages[stage_rule.name] not in stage_rule.statuses:
+            problems.append(
+                _stage_problem(stage_rule.name, stage_rule.statuses, stages[stage_rule.name])
+            )
+    problems += _too_long(rule, seconds)
+    return problems
+
+
+def _failing_early(rule: RunExpectation, run: RunObservation, seconds: float | None) -> list[str]:
+    """What already makes the check fail while the run goes on."""
+    problems = _too_long(rule, seconds, running=True)
+    stages = {stage.name: stage.status for stage in run.stages}
+    for stage_rule in rule.stages:
+        status = stages.get(stage_rule.name)
+        if status in TERMINAL_STAGE_STATUSES and status not in stage_rule.statuses:
+            problems.append(_stage_problem(stage_rule.name, stage_rule.statuses, status))
+    return problems
+
+
+def _stage_problem(name: str, allowed: tuple[str, ...], observed: str | None) -> str:
+    return f'expected stage "{name}" {" | ".join(allowed)}, observed {observed}'
+
+
+def _too_long(rule: RunExpectation, seconds: float | None, running: bool = False) -> list[str]:
+    if rule.max_duration is None or seconds is None or seconds <= rule.max_duration:
+        return []
+    verb = "still running after" if running else "took"
+    return [f"{verb} {format_duration(seconds)}, max_duration {format_duration(rule.max_duration)}"]

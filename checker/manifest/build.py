@@ -1,0 +1,143 @@
+"""One valid manifest → its resolved checks, the wait settings it asks for, its problems."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from checker.diagnostics.located_yaml import LocatedDocument
+from checker.diagnostics.problem import KeyPath, Location, Problem
+from checker.gate.checks import TERMINAL_RUN_STATUSES, CheckSpec, Expectation
+from checker.gate.durations import parse_duration
+from checker.manifest import models
+from checker.manifest.expect_models import Wait
+from checker.manifest.expectations import resolve_expectation
+from checker.manifest.resolve import (
+    Inputs,
+    Locator,
+    resolve_endpoint,
+    resolve_project,
+    resolve_run_id,
+)
+
+
+@dataclass(frozen=True)
+class WaitDefaults:
+    """The manifests' ``wait:`` values, in seconds: the longest timeout and the shortest poll
+    interval any of them asks for (the command line wins over both)."""
+
+    timeout: float | None = None
+    poll_interval: float | None = None
+
+    def merged(self, other: WaitDefaults) -> WaitDefaults:
+        return WaitDefaults(
+            _pick(max, self.timeout, other.timeout),
+            _pick(min, self.poll_interval, other.poll_interval),
+        )
+
+
+def _pick(
+    choose: Callable[[float, float], float], a: float | None, b: float | None
+) -> float | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return choose(a, b)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    checks: tuple[CheckSpec, ...] = ()
+    definitions: dict[str, Location] = field(default_factory=dict)
+    declared: frozenset[str] = frozenset()
+    problems: tuple[Problem, ...] = ()
+    wait: WaitDefaults = field(default_factory=WaitDefaults)
+
+
+def wait_defaults(wait: Wait | None) -> WaitDefaults:
+    if wait is None:
+        return WaitDefaults()
+    return WaitDefaults(
+        parse_duration(wait.timeout) if wait.timeout is not None else None,
+        parse_duration(wait.poll_interval) if wait.poll_interval is not None else None,
+    )
+
+
+def provider_alone(data: Any, inputs: Inputs, locator: Locator) -> list[Problem]:
+    """Endpoint problems, even when other parts of the manifest are broken."""
+    block = data.get("provider") if isinstance(data, dict) else None
+    if not isinstance(block, dict):
+        return []
+    try:
+        provider = models.Provider.model_validate(block)
+    except ValidationError:
+        return []  # its schema problems are already reported
+    return resolve_endpoint(provider, inputs, locator)[1]
+
+
+def resolve_checks(
+    manifest: models.Manifest, document: LocatedDocument, inputs: Inputs, locator: Locator
+) -> FileResult:
+    endpoint, problems = resolve_endpoint(manifest.provider, inputs, locator)
+    defaults = manifest.defaults or models.Defaults()
+    terminal: tuple[str, ...] = TERMINAL_RUN_STATUSES
+    if manifest.wait is not None and manifest.wait.terminal_statuses:
+        terminal = tuple(dict.fromkeys(manifest.wait.terminal_statuses))
+    default_expect = Expectation()
+    if defaults.expect:
+        default_expect, found = resolve_expectation(
+            defaults.expect, ("defaults", "expect"), locator, terminal
+        )
+        problems += found
+    checks: list[CheckSpec] = []
+    definitions: dict[str, Location] = {}
+    for name, check in manifest.checks.items():
+        path: KeyPath = ("checks", name)
+        definitions[name] = locator.origin(path)
+        expect = default_expect
+        if check.expect:
+            expect, found = resolve_expectation(check.expect, (*path, "expect"), locator, terminal)
+            problems += found
+        if inputs.only and not any(fnmatch.fnmatchcase(name, p) for p in inputs.only):
+            continue
+        project_id, found = resolve_project(manifest, check, path, inputs, locator)
+        problems += found
+        run_id, found = resolve_run_id(check, path, inputs, locator)
+        problems += found
+        if endpoint is not None and project_id is not None and run_id is not None:
+            where = _Where(document.file, definitions[name], endpoint, project_id, run_id)
+            checks.append(_spec(name, check, where, expect, defaults))
+    return FileResult(tuple(checks), definitions, problems=tuple(problems))
+
+
+@dataclass(frozen=True)
+class _Where:
+    manifest: str
+    origin: Location
+    endpoint: str
+    project_id: str
+    run_id: str
+
+
+def _spec(
+    name: str,
+    check: models.Check,
+    where: _Where,
+    expect: Expectation,
+    defaults: models.Defaults,
+) -> CheckSpec:
+    return CheckSpec(
+        name=name,
+        description=check.description,
+        manifest=where.manifest,
+        origin=where.origin,
+        endpoint=where.endpoint,
+        project_id=where.project_id,
+        pipeline_id=check.pipeline_id,
+        pipeline_run_id=where.run_id,
+        expect=expect,
+        severity=check.severity or defaults.severity or "error",
+    )

@@ -1,0 +1,135 @@
+"""What a manifest says a run must show: startup status, reason, name, and how the run ends;
+and how to wait for it. Frozen pydantic models, the source of the JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
+
+from checker.gate.types import Frozen
+
+StatusName = Annotated[str, StringConstraints(min_length=1)]
+
+DURATION_PATTERN = r"^(?:[0-9]+|[0-9]+h(?:[0-9]+m)?(?:[0-9]+s)?|[0-9]+m(?:[0-9]+s)?|[0-9]+s)$"
+
+
+def bad_duration(value: str) -> str:
+    return f"must be a duration such as 90, 90s, 15m or 1h30m, not '{value}'"
+
+
+class ReasonCondition(Frozen):
+    """Exactly one way of matching the observed ``reason`` text."""
+
+    model_config = ConfigDict(
+        title="Reason condition",
+        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+    )
+
+    equals: str | None = Field(
+        default=None, title="Equals", description="The reason must be exactly this text."
+    )
+    contains: str | None = Field(
+        default=None, title="Contains", description="The reason must contain this text."
+    )
+    matches: str | None = Field(
+        default=None,
+        title="Matches",
+        description="The reason must contain a match of this regular expression (RE2 syntax: "
+        "no lookaround or backreferences; matched in linear time).",
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ReasonCondition:
+        given = [
+            name for name in ("equals", "contains", "matches") if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("reason takes exactly one of: equals, contains, matches")
+        return self
+
+
+Duration = Annotated[
+    Annotated[int, Field(ge=0)] | Annotated[str, StringConstraints(pattern=DURATION_PATTERN)],
+    Field(description="Seconds, or a duration such as 90s, 15m or 1h30m."),
+]
+Statuses = StatusName | Annotated[list[StatusName], Field(min_length=1)]
+
+
+class RunExpectation(Frozen):
+    """How the run itself must end, from the run-level APIs (status, stages, duration)."""
+
+    model_config = ConfigDict(title="Run expectation")
+
+    status: Statuses | None = Field(
+        default=None,
+        title="Expected run status",
+        description="One run status or a list; the run must end in one of them. Known: "
+        "COMPLETED, FAILED, CANCELED, IGNORED, RUNNING, PAUSED, SUSPEND. Default: COMPLETED.",
+    )
+    stages: dict[str, Statuses] | None = Field(
+        default=None,
+        title="Expected stages",
+        description="Stage name → status (or list): each named stage must end so. Stage "
+        "statuses add SKIPPED, UNSELECTED, QUEUED, INIT, …",
+    )
+    max_duration: Duration | None = Field(
+        default=None,
+        title="Maximum duration",
+        description="Longest allowed time from start to end (90s, 15m, 1h30m); a run still "
+        "going past it fails at once.",
+    )
+
+
+class Wait(Frozen):
+    """How checker check --wait waits for runs to end; the command line wins."""
+
+    model_config = ConfigDict(title="Waiting")
+
+    timeout: Duration | None = Field(
+        default=None,
+        title="Timeout",
+        description="The one deadline for the whole check, waiting and retries included "
+        "(default 30m).",
+    )
+    poll_interval: Duration | None = Field(
+        default=None,
+        title="Poll interval",
+        description="First wait between polls (default 10s); grows 1.5 times per poll up to 60s.",
+    )
+    terminal_statuses: Annotated[list[StatusName], Field(min_length=1)] | None = Field(
+        default=None,
+        title="Terminal run statuses",
+        description="Run statuses that end a run, replacing the default COMPLETED, FAILED, "
+        "CANCELED, IGNORED.",
+    )
+
+
+class Expectation(Frozen):
+    """What a run's answers must show for the check to pass. All given conditions must hold."""
+
+    model_config = ConfigDict(title="Expectation")
+
+    status: StatusName | Annotated[list[StatusName], Field(min_length=1)] | None = Field(
+        default=None,
+        title="Expected status",
+        description="One status or a list; the check passes when the observed status is any "
+        "of them. Known startup values: START_SUCCESS, START_FAILED. Default: START_SUCCESS.",
+    )
+    reason: ReasonCondition | None = Field(
+        default=None,
+        title="Expected reason",
+        description="A condition on the reason text the API gives for the status.",
+    )
+    pipeline_name: str | None = Field(
+        default=None,
+        title="Expected pipeline name",
+        description="The name the API must report for the pipeline: catches a run ID pasted "
+        "under the wrong pipeline.",
+    )
+    run: RunExpectation | None = Field(
+        default=None,
+        title="Run expectation",
+        description="How the run must end (status, stages, max_duration); checked with the "
+        "run-level APIs. Without it, only the startup is checked.",
+    )

@@ -1,0 +1,98 @@
+"""A written expectation → the resolved one: statuses with warnings for unknown ones, the
+reason rule, how the run must end."""
+
+from __future__ import annotations
+
+from checker.diagnostics.problem import KeyPath, Problem, did_you_mean
+from checker.gate.checks import (
+    DEFAULT_RUN_STATUS,
+    KNOWN_STATUSES,
+    TERMINAL_RUN_STATUSES,
+    Expectation,
+    ReasonRule,
+    RunExpectation,
+    StageRule,
+)
+from checker.gate.durations import parse_duration
+from checker.gate.patterns import pattern_error
+from checker.manifest import expect_models
+from checker.manifest.resolve import Locator, Problems
+
+
+def _as_statuses(written: str | list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if written is None:
+        return default
+    if isinstance(written, str):
+        return (written,)
+    return tuple(dict.fromkeys(written))
+
+
+def _statuses(expect: expect_models.Expectation) -> tuple[str, ...]:
+    return _as_statuses(expect.status, Expectation().statuses)
+
+
+def _unknown_status(status: str, path: KeyPath, locator: Locator) -> Problem:
+    match = did_you_mean(status, KNOWN_STATUSES)
+    return locator.problem(
+        path,
+        f"{status} is not a known status" + (f"; did you mean {match}?" if match else ""),
+        level="warning",
+        hint="the API's value range is undocumented, so it is accepted; known: "
+        + ", ".join(KNOWN_STATUSES[:2])
+        + " (startup), "
+        + ", ".join(KNOWN_STATUSES[2:9])
+        + " (run)",
+    )
+
+
+def _status_warnings(
+    written: str | list[str] | None, statuses: tuple[str, ...], path: KeyPath, locator: Locator
+) -> Problems:
+    problems = []
+    for index, status in enumerate(statuses):
+        if status not in KNOWN_STATUSES:
+            where = path if isinstance(written, str) else (*path, index)
+            problems.append(_unknown_status(status, where, locator))
+    return problems
+
+
+def _run_expectation(
+    run: expect_models.RunExpectation, path: KeyPath, terminal: tuple[str, ...], locator: Locator
+) -> tuple[RunExpectation, Problems]:
+    statuses = _as_statuses(run.status, (DEFAULT_RUN_STATUS,))
+    problems = _status_warnings(run.status, statuses, (*path, "status"), locator)
+    stages = []
+    for name, written in (run.stages or {}).items():
+        allowed = _as_statuses(written, ())
+        problems += _status_warnings(written, allowed, (*path, "stages", name), locator)
+        stages.append(StageRule(name=name, statuses=allowed))
+    seconds = parse_duration(run.max_duration) if run.max_duration is not None else None
+    rule = RunExpectation(
+        statuses=statuses, stages=tuple(stages), max_duration=seconds, terminal=terminal
+    )
+    return rule, problems
+
+
+def resolve_expectation(
+    expect: expect_models.Expectation,
+    path: KeyPath,
+    locator: Locator,
+    terminal: tuple[str, ...] = TERMINAL_RUN_STATUSES,
+) -> tuple[Expectation, Problems]:
+    """The resolved expectation; an unknown status warns, a bad regex (reported by
+    :func:`regex_problems`) leaves the reason rule out."""
+    statuses = _statuses(expect)
+    problems = _status_warnings(expect.status, statuses, (*path, "status"), locator)
+    run = None
+    if expect.run is not None:
+        run, found = _run_expectation(expect.run, (*path, "run"), terminal, locator)
+        problems += found
+    rule = None
+    if expect.reason is not None:
+        kind, value = next((k, v) for k, v in expect.reason.model_dump().items() if v is not None)
+        if not (kind == "matches" and pattern_error(value)):
+            rule = ReasonRule(kind=kind, value=value)
+    resolved = Expectation(
+        statuses=statuses, reason=rule, pipeline_name=expect.pipeline_name, run=run
+    )
+    return resolved, problems

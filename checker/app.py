@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from checker.codearts.client import ClientContext, ClientSettings
+from checker.codearts.context import ClientContext, ClientSettings
 from checker.codearts.credentials import (
     Credentials,
     describe_source,

@@ -1,21 +1,22 @@
-"""One gate run: plan, query, evaluate. Returns a report; never prints, never exits."""
+"""One gate run: poll (and wait), evaluate, report. Returns a report; never prints, never exits."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from checker import __version__
-from checker.codearts.client import ClientContext, query_batches
+from checker.codearts.client import open_session
+from checker.codearts.context import ClientContext
 from checker.codearts.credentials import Credentials, TokenCredentials
 from checker.diagnostics.problem import printable
 from checker.errors import Stopped
-from checker.gate.answers import BatchAnswer, Observation, QueryFailure
+from checker.gate.answers import QueryFailure
 from checker.gate.checks import CheckSpec
-from checker.gate.evaluator import evaluate
-from checker.gate.planner import plan_checks
-from checker.gate.results import Note, RunReport, Summary, gate_exit_code, verdict_line
-from checker.gate.types import RunKey
+from checker.gate.results import CheckResult, Note, RunReport, Summary, gate_exit_code, verdict_line
+from checker.polling import Poller
 
 
 def _auth_note(failure: QueryFailure, credentials: Credentials, project_id: str) -> Note:
@@ -47,46 +48,45 @@ def _auth_note(failure: QueryFailure, credentials: Credentials, project_id: str)
     return Note(message=f"authentication failed ({', '.join(details)}) using {source}", hint=hint)
 
 
-def _answers_by_run(
-    answers: Sequence[BatchAnswer],
-) -> dict[RunKey, tuple[BatchAnswer, list[Observation]]]:
-    """Each planned run's batch answer and the answer's entries for that run.
+@dataclass(frozen=True)
+class WaitOptions:
+    """How ``check --wait`` polls: the deadline itself is the client's (``--timeout``)."""
 
-    Indexing once keeps evaluation linear however large a batch is.
-    """
-    index: dict[RunKey, tuple[BatchAnswer, list[Observation]]] = {}
-    for answer in answers:
-        batch = answer.batch
-        entries: dict[tuple[str, str], list[Observation]] = {}
-        for observation in answer.observations:
-            entries.setdefault((observation.pipeline_id, observation.pipeline_run_id), []).append(
-                observation
-            )
-        for run in batch.runs:
-            run_key = RunKey(batch.endpoint, batch.project_id, run.pipeline_id, run.pipeline_run_id)
-            index[run_key] = (answer, entries.get((run.pipeline_id, run.pipeline_run_id), []))
-    return index
+    enabled: bool = False
+    poll_interval: float = 10.0
+    max_interval: float = 60.0
+    growth: float = 1.5
+    fail_fast: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where waiting stands after a poll, for a person watching."""
+
+    poll: int
+    total: int
+    decided: int
+    passed: int
+    failed: int
+    running: int
+    elapsed: float
+    remaining: float | None
+    next_in: float | None
+    changed: bool
+
+
+ProgressSink = Callable[[Progress], None]
 
 
 def build_report(
-    checks: Sequence[CheckSpec],
-    answers: Sequence[BatchAnswer],
+    results: Sequence[CheckResult],
+    auth_failures: Sequence[tuple[QueryFailure, str]],
     credentials: Credentials,
     generated_at: str,
 ) -> RunReport:
-    """Evaluate every check against its batch's answer (pure, given the answers)."""
-    by_run = _answers_by_run(answers)
-    results = []
-    for check in checks:
-        answer, observations = by_run[check.run_key]
-        results.append(evaluate(check, observations, answer.failure))
-    notes = tuple(
-        _auth_note(answer.failure, credentials, answer.batch.project_id)
-        for answer in answers
-        if answer.failure is not None and answer.failure.kind == "auth"
-    )
     summary = Summary.of(results)
     exit_code = gate_exit_code(results)
+    notes = tuple(dict.fromkeys(_auth_note(f, credentials, p) for f, p in auth_failures))
     return RunReport(
         checker_version=__version__,
         generated_at=generated_at,
@@ -111,33 +111,92 @@ def _stopped(error: BaseException) -> Stopped:
     return error if isinstance(error, Stopped) else Stopped("SIGINT", 130)
 
 
-def run_checks(checks: Sequence[CheckSpec], context: ClientContext, batch_size: int) -> RunReport:
-    """Plan, query and evaluate: the whole gate, minus reading manifests and writing reports.
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
-    Stopped half-way, it raises :class:`Interrupted` with a report in which every batch
-    without an answer yet is an ``error``, so the reports can still be written.
+
+def run_checks(
+    checks: Sequence[CheckSpec],
+    context: ClientContext,
+    batch_size: int,
+    wait: WaitOptions = WaitOptions(),
+    progress: ProgressSink | None = None,
+) -> RunReport:
+    """Plan, query (and wait), evaluate: the whole gate, minus reading manifests and writing
+    reports.
+
+    Stopped half-way, it raises :class:`Interrupted` with a report of what was known, so the
+    reports can still be written.
     """
-    plan = plan_checks(checks, batch_size)
-    received: dict[int, BatchAnswer] = {}
-
-    def keep(index: int, answer: BatchAnswer) -> None:
-        received[index] = answer
-
+    poller = Poller(checks, batch_size, wait.enabled)
+    skipped: str | None = None
     try:
-        asyncio.run(query_batches(plan.batches, context, keep))
+        skipped = asyncio.run(_wait(poller, context, wait, progress))
     except (KeyboardInterrupt, Stopped) as error:
         stopped = _stopped(error)
-        message = f"not evaluated: stopped by {stopped.signal_name} before an answer came"
-        answers = [
-            received.get(index)
-            or BatchAnswer(batch=batch, failure=QueryFailure(kind="not_sent", message=message))
-            for index, batch in enumerate(plan.batches)
-        ]
-        report = build_report(plan.checks, answers, context.credentials, _now(context))
+        now = context.clock()
+        results = poller.results(_ms(now), stopped=stopped.signal_name)
+        report = build_report(results, poller.auth_failures, context.credentials, _iso(now))
         raise Interrupted(stopped, report) from None
-    answers = [received[index] for index in range(len(plan.batches))]
-    return build_report(plan.checks, answers, context.credentials, _now(context))
+    now = context.clock()
+    results = poller.results(_ms(now), skipped_reason=skipped)
+    return build_report(results, poller.auth_failures, context.credentials, _iso(now))
 
 
-def _now(context: ClientContext) -> str:
-    return context.clock().isoformat(timespec="seconds")
+async def _wait(
+    poller: Poller, context: ClientContext, wait: WaitOptions, progress: ProgressSink | None
+) -> str | None:
+    """Poll until everything is decided, the deadline passes or --fail-fast stops it; the
+    reason undecided checks are skipped, if they are."""
+    started = context.clock()
+    interval = wait.poll_interval
+    last: tuple[int, int] | None = None
+    async with open_session(context) as session:
+        while True:
+            now = context.clock()
+            await poller.poll(session, _ms(now), _iso(now))
+            if wait.fail_fast and poller.failed and poller.undecided:
+                return "--fail-fast"
+            done = not (wait.enabled and poller.undecided) or session.abort.is_set()
+            remaining = context.remaining()
+            pause = None if done or remaining <= 0 else min(interval, remaining)
+            if progress is not None and wait.enabled:
+                report = _progress(poller, started, context, pause, last)
+                last = (report.decided, report.running)
+                progress(report)
+            if pause is None:
+                return None
+            await context.sleep(pause)
+            interval = min(interval * wait.growth, wait.max_interval)
+
+
+def _progress(
+    poller: Poller,
+    started: datetime,
+    context: ClientContext,
+    pause: float | None,
+    last: tuple[int, int] | None,
+) -> Progress:
+    decided = list(poller.decided.values())
+    running = sum(
+        1
+        for check in poller.undecided
+        if (run := poller.knowledge.get(check.run_key).run) is not None and run.end_time is None
+    )
+    remaining = context.remaining()
+    return Progress(
+        poll=poller.polls,
+        total=len(poller.checks),
+        decided=len(decided),
+        passed=sum(r.standing == "passed" for r in decided),
+        failed=sum(r.standing in ("failed", "errored") for r in decided),
+        running=running,
+        elapsed=(context.clock() - started).total_seconds(),
+        remaining=None if remaining == float("inf") else max(0.0, remaining),
+        next_in=pause,
+        changed=last != (len(decided), running),
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")

@@ -25,7 +25,7 @@ from checker.cli.params import (
     finite,
     load_options,
 )
-from checker.codearts.client import ClientSettings
+from checker.codearts.context import ClientSettings
 from checker.environment import Environment
 from checker.errors import CheckerError, ExitCode
 from checker.manifest.load import LoadOptions

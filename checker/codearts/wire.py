@@ -96,8 +96,16 @@ def describe_error(code: str | None, message: str | None) -> str:
     return "(no error details)"
 
 
-def judge(reading: Reading, attempt: int, redact: Redact) -> tuple[FailureKind | None, Any]:
-    """Decide what an answer is: ``(None, observations)`` or ``(kind, QueryFailure)``."""
+Parse = Callable[[Any, Redact], Any]
+"""Turns a 200 body into observations; raises ValueError for a body of the wrong shape."""
+
+
+def judge(
+    reading: Reading, attempt: int, redact: Redact, parse: Parse | None = None
+) -> tuple[FailureKind | None, Any]:
+    """Decide what an answer is: ``(None, observations)`` or ``(kind, QueryFailure)``.
+
+    ``parse`` reads a 200 body (default: the startup API's ``{"result": [...]}``)."""
     body = parse_json(reading.content)
     fields = body if isinstance(body, dict) else {}
     code = _optional(fields.get("error_code"), redact)
@@ -124,18 +132,22 @@ def judge(reading: Reading, attempt: int, redact: Redact) -> tuple[FailureKind |
         return failure("answer", f"unusable answer: not JSON: {snippet(reading.content, redact)!r}")
     if code and "result" not in fields:
         return failure("http", f"service error {describe_error(code, message)}")
-    if "result" not in fields:
-        found = snippet(reading.content, redact)
-        return failure(
-            "answer", f"unusable answer: expected an object with 'result', got {found!r}"
-        )
     try:
-        answer = _WireAnswer.model_validate(body)
+        return None, (parse or parse_startup)(body, redact)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
         return failure("answer", f"unusable answer: {where}: {first['msg']}")
-    return None, tuple(_observation(entry, redact) for entry in answer.result)
+    except ValueError as error:
+        found = snippet(reading.content, redact)
+        return failure("answer", f"unusable answer: {error}, got {found!r}")
+
+
+def parse_startup(body: Any, redact: Redact) -> tuple[Observation, ...]:
+    if not isinstance(body, dict) or "result" not in body:
+        raise ValueError("expected an object with 'result'")
+    answer = _WireAnswer.model_validate(body)
+    return tuple(_observation(entry, redact) for entry in answer.result)
 
 
 def _observation(entry: _WireEntry, redact: Redact) -> Observation:

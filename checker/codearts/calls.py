@@ -1,0 +1,158 @@
+"""One request, sent as the rules allow: bounded in time and size, retried only when that is
+safe, never after an authentication failure."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from checker.codearts.context import ClientContext
+from checker.codearts.wire import RETRYABLE_STATUS, SYSTEM_BUSY, Parse, Reading, judge, retry_after
+from checker.gate.answers import QueryFailure
+
+log = logging.getLogger("checker.client")
+
+BASE_BODY_BYTES = 1024 * 1024
+BODY_BYTES_PER_ITEM = 4096
+"""An answer may be 1 MiB plus 4 KiB per queried run or pipeline (about 40 MB for 10,000);
+anything larger is not an answer but an attack or a fault, and is not read further."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to send, and how to read its answer."""
+
+    method: str
+    url: str
+    project_id: str
+    body: bytes | None
+    items: int
+    parse: Parse
+    label: str
+
+
+class _TooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def _network(message: str, attempt: int) -> QueryFailure:
+    return QueryFailure(kind="network", message=message, attempts=attempt)
+
+
+def _unusable(why: str, attempt: int) -> QueryFailure:
+    return QueryFailure(kind="answer", message=f"unusable answer: {why}", attempts=attempt)
+
+
+def _not_sent(why: str, attempts: int) -> QueryFailure:
+    return QueryFailure(kind="not_sent", message=f"not sent: {why}", attempts=attempts)
+
+
+class Caller:
+    """Sends calls through one HTTP client; after an authentication failure, sends nothing."""
+
+    def __init__(self, client: httpx.AsyncClient, context: ClientContext) -> None:
+        self.client = client
+        self.context = context
+        self.abort = asyncio.Event()
+        self.verified = False
+        """Whether any request has been answered by the service: until then, one at a time."""
+
+    async def call(self, call: Call) -> tuple[Any, QueryFailure | None]:
+        """The parsed answer, or None and why there is none; retried as the rules allow."""
+        failure: QueryFailure | None = None
+        for attempt in range(1, self.context.settings.max_attempts + 1):
+            if self.abort.is_set():
+                return None, _not_sent("authentication failed on an earlier request", attempt - 1)
+            if self.context.remaining() <= 0:
+                return None, failure or _not_sent("the --timeout deadline has passed", attempt - 1)
+            outcome, delay = await self._attempt(call, attempt)
+            if not isinstance(outcome, QueryFailure):
+                self.verified = True
+                return outcome, None
+            failure = outcome
+            if failure.kind != "auth" and failure.http_status is not None:
+                self.verified = True
+            if delay is None or attempt == self.context.settings.max_attempts:
+                break
+            if delay >= self.context.remaining():
+                break  # no retry fits before the deadline
+            log.debug("%s: %s; retrying in %.1fs", call.label, failure.message, delay)
+            await self.context.sleep(delay)
+        assert failure is not None
+        if failure.kind == "auth":
+            self.abort.set()
+        return None, failure
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.context.settings.backoff_cap, 2.0 ** (attempt - 1))
+        return base * (0.5 + self.context.jitter() / 2)
+
+    async def _attempt(self, call: Call, attempt: int) -> tuple[Any, float | None]:
+        limit = max(0.001, min(self.context.settings.timeout, self.context.remaining()))
+        try:
+            # The limit bounds the whole attempt, not each read: a server trickling one byte
+            # at a time must not hold the gate.
+            async with asyncio.timeout(limit):
+                reading = await self._send(call)
+        except TimeoutError:
+            return _network(f"timed out after {limit:g}s", attempt), self._backoff(attempt)
+        except httpx.TimeoutException as error:
+            failure = _network(f"timed out ({error.__class__.__name__})", attempt)
+            return failure, self._backoff(attempt)
+        except httpx.DecodingError:
+            return _unusable("its Content-Encoding could not be decoded", attempt), None
+        except _TooLarge as too_large:
+            return _unusable(f"larger than {too_large.limit:,} bytes", attempt), None
+        except httpx.HTTPError as error:
+            message = f"network error: {error.__class__.__name__}"
+            return _network(message, attempt), self._backoff(attempt)
+        return self._judge(call, reading, attempt)
+
+    async def _send(self, call: Call) -> Reading:
+        auth = self.context.credentials.auth(call.project_id, self.context.clock)
+        limit = BASE_BODY_BYTES + BODY_BYTES_PER_ITEM * call.items
+        headers = {"Content-Type": "application/json;charset=UTF-8"}
+        async with self.client.stream(
+            call.method, call.url, content=call.body, headers=headers, auth=auth
+        ) as response:
+            content = bytearray()
+            async for chunk in response.aiter_bytes():
+                content += chunk
+                if len(content) > limit:
+                    raise _TooLarge(limit)
+            request_id = response.headers.get("X-Request-Id")
+            log.debug(
+                "%s %s -> %d (request id %s)",
+                call.method,
+                call.url,
+                response.status_code,
+                request_id,
+            )
+            return Reading(
+                response.status_code, request_id, bytes(content), retry_after(response.headers)
+            )
+
+    def _judge(self, call: Call, reading: Reading, attempt: int) -> tuple[Any, float | None]:
+        kind, outcome = judge(reading, attempt, self.context.credentials.redactor(), call.parse)
+        if kind is None:
+            return outcome, None
+        delay = None
+        if reading.status in RETRYABLE_STATUS:
+            delay = self._retry_delay(reading, attempt)
+        elif kind == "http" and outcome.error_code == SYSTEM_BUSY:
+            delay = self._backoff(attempt) + 1.0
+        return outcome, delay
+
+    def _retry_delay(self, reading: Reading, attempt: int) -> float:
+        if reading.retry_after is not None:
+            return min(reading.retry_after, self.context.settings.backoff_cap)
+        if reading.status == 429:
+            # The gateway's advice for APIGW.0308 is to wait 2 to 5 seconds.
+            return 2.0 + 3.0 * self.context.jitter()
+        return self._backoff(attempt)

@@ -1,0 +1,70 @@
+"""How requests are sent: settings, the injected clock, sleep and transport, the deadline,
+and TLS verification."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import ssl
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+
+from checker.codearts.credentials import Credentials
+from checker.codearts.signing import Clock, utc_now
+from checker.diagnostics.documents import InputRefused, read_input
+from checker.environment import CA_BUNDLE_VARIABLE
+from checker.errors import UsageError
+
+MAX_CA_BUNDLE_BYTES = 4 * 1024 * 1024
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    concurrency: int = 8
+    timeout: float = 60.0
+    """Seconds per request attempt, from connecting to the last byte (--request-timeout)."""
+    max_attempts: int = 4
+    ca_bundle: Path | None = None
+    backoff_cap: float = 30.0
+
+
+@dataclass(frozen=True)
+class ClientContext:
+    """Everything a query needs besides its requests; tests swap sleep, clock and transport."""
+
+    credentials: Credentials
+    settings: ClientSettings = field(default_factory=ClientSettings)
+    sleep: Sleep = asyncio.sleep
+    clock: Clock = utc_now
+    jitter: Callable[[], float] = random.random
+    http_transport: httpx.AsyncBaseTransport | None = None
+    deadline: datetime | None = None
+    """Nothing is sent, and no retry waits, past this moment (the command's --timeout)."""
+
+    def remaining(self) -> float:
+        if self.deadline is None:
+            return float("inf")
+        return (self.deadline - self.clock()).total_seconds()
+
+
+def tls_verification(settings: ClientSettings) -> ssl.SSLContext | bool:
+    """TLS is always verified; a private CA comes from ``--ca-bundle`` or ``SSL_CERT_FILE``."""
+    bundle = settings.ca_bundle
+    if bundle is None:
+        return True
+    try:
+        pem = read_input(bundle, MAX_CA_BUNDLE_BYTES).decode("ascii")
+        return ssl.create_default_context(cadata=pem)
+    except InputRefused as refused:
+        raise UsageError(f"cannot load CA bundle {bundle}: {refused}") from None
+    except (UnicodeDecodeError, ssl.SSLError) as error:
+        raise UsageError(
+            f"cannot load CA bundle {bundle}: {error.__class__.__name__}",
+            f"pass a PEM file of CA certificates with --ca-bundle or {CA_BUNDLE_VARIABLE}",
+        ) from None

@@ -1,0 +1,78 @@
+"""The run-level answers, read defensively (see :mod:`checker.codearts.wire`):
+``POST …/pipelines/status`` (a bare array, one latest run per pipeline that has runs) and
+``GET …/pipeline-runs/detail`` (one run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checker.codearts.wire import Redact, api_text
+from checker.gate.answers import RunObservation, StageObservation
+
+_Number = int | float
+
+
+class _WireStage(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str
+    status: str | None = None
+
+
+class _WireRun(BaseModel):
+    """The fields both APIs share; the detail API calls the run ID ``id``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    pipeline_id: str
+    pipeline_run_id: str | None = None
+    id: str | None = None
+    status: str | None = None
+    run_number: int | None = None
+    start_time: _Number | None = None
+    end_time: _Number | None = None
+    stage_status_list: list[_WireStage] = Field(default_factory=list)
+    stages: list[_WireStage] = Field(default_factory=list)
+    detail_url: str | None = None
+
+
+def _time(value: _Number | None) -> int | None:
+    """Milliseconds; CodeArts sends 0 (or nothing) for a time that has not come yet."""
+    return int(value) if value else None
+
+
+def _run(wire: _WireRun, redact: Redact) -> RunObservation:
+    run_id = wire.pipeline_run_id or wire.id
+    if not run_id:
+        raise ValueError("a run without pipeline_run_id or id")
+    stages = wire.stage_status_list or wire.stages
+    return RunObservation(
+        pipeline_id=wire.pipeline_id,
+        pipeline_run_id=run_id,
+        status=api_text(wire.status, redact) if wire.status is not None else None,
+        run_number=wire.run_number,
+        start_time=_time(wire.start_time),
+        end_time=_time(wire.end_time),
+        stages=tuple(
+            StageObservation(
+                name=api_text(stage.name, redact),
+                status=api_text(stage.status, redact) if stage.status is not None else None,
+            )
+            for stage in stages
+        ),
+        detail_url=api_text(wire.detail_url, redact) if wire.detail_url else None,
+    )
+
+
+def parse_latest(body: Any, redact: Redact) -> tuple[RunObservation, ...]:
+    if not isinstance(body, list):
+        raise ValueError("expected an array of pipeline runs")
+    return tuple(_run(_WireRun.model_validate(item), redact) for item in body)
+
+
+def parse_detail(body: Any, redact: Redact) -> RunObservation:
+    if not isinstance(body, dict):
+        raise ValueError("expected a pipeline run object")
+    return _run(_WireRun.model_validate(body), redact)

@@ -1,0 +1,125 @@
+"""One poll after another: ask only about undecided runs, merge what comes back, decide.
+
+The state lives in a :class:`Poller` for one command; every decision comes from the pure
+:mod:`checker.gate` (knowledge, planner, evaluator). A decided check is final: its run is
+never asked about again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from checker.codearts.client import Session
+from checker.gate.answers import QueryFailure
+from checker.gate.checks import CheckSpec
+from checker.gate.evaluator import Phase, decide
+from checker.gate.knowledge import Knowledge
+from checker.gate.planner import plan_poll
+from checker.gate.results import CheckResult
+from checker.gate.types import RunKey
+from checker.gate.verdicts import result
+
+
+class Poller:
+    """What one command knows and has decided, poll after poll."""
+
+    def __init__(self, checks: Sequence[CheckSpec], batch_size: int, waiting: bool) -> None:
+        self.checks = tuple(checks)
+        self.batch_size = batch_size
+        self.waiting = waiting
+        self.knowledge = Knowledge()
+        self.decided: dict[str, CheckResult] = {}
+        self.auth_failures: list[tuple[QueryFailure, str]] = []
+        self.polls = 0
+
+    @property
+    def undecided(self) -> list[CheckSpec]:
+        return [check for check in self.checks if check.name not in self.decided]
+
+    @property
+    def failed(self) -> bool:
+        """Whether a blocking check has been decided against (what --fail-fast stops on)."""
+        return any(r.standing in ("failed", "errored") for r in self.decided.values())
+
+    async def poll(self, session: Session, now_ms: int, now_iso: str) -> None:
+        """Ask about every undecided run once, then decide what can be decided."""
+        self.polls += 1
+        asked: set[RunKey] = set()
+        startup = [c for c in self.undecided if not self.knowledge.get(c.run_key).startup_settled]
+        if startup:
+            plan = plan_poll(startup, (), (), self.batch_size)
+            answers = await session.startup(plan.batches)
+            self.knowledge = self.knowledge.with_startup(answers)
+            self._note_auth([a.failure for a in answers], [a.batch.project_id for a in answers])
+            asked |= {c.run_key for c in startup}
+        running = self._runs_to_follow(now_ms)
+        if running:
+            asked |= await self._follow(session, running)
+        self.knowledge = self.knowledge.polled(asked)
+        self._decide(now_ms, now_iso, "waiting" if self.waiting else "snapshot")
+
+    def _runs_to_follow(self, now_ms: int) -> list[RunKey]:
+        """Runs that started and whose outcome some undecided check still waits for."""
+        keys = []
+        for check in self.undecided:
+            state = self.knowledge.get(check.run_key)
+            if not (check.checks_run and state.started):
+                continue
+            if decide(check, state, now_ms, "waiting") is None:
+                keys.append(check.run_key)
+        return list(dict.fromkeys(keys))
+
+    async def _follow(self, session: Session, keys: Sequence[RunKey]) -> set[RunKey]:
+        latest = [key for key in keys if not self.knowledge.get(key).not_latest]
+        plan = plan_poll((), latest, (), self.batch_size)
+        answers = await session.latest(plan.latest)
+        self.knowledge = self.knowledge.with_latest(answers, latest)
+        self._note_auth([a.failure for a in answers], [a.batch.project_id for a in answers])
+        # Runs just learned not to be the latest are read now, in the same poll.
+        details = [key for key in keys if self.knowledge.get(key).not_latest]
+        plan = plan_poll((), (), details, self.batch_size)
+        found = await session.details(plan.details)
+        self.knowledge = self.knowledge.with_details(found)
+        self._note_auth([a.failure for a in found], [a.query.project_id for a in found])
+        return set(keys)
+
+    def _note_auth(self, failures: Sequence[QueryFailure | None], projects: Sequence[str]) -> None:
+        for failure, project in zip(failures, projects, strict=True):
+            if failure is not None and failure.kind == "auth":
+                self.auth_failures.append((failure, project))
+
+    def _decide(self, now_ms: int, now_iso: str, phase: Phase) -> None:
+        for check in self.undecided:
+            state = self.knowledge.get(check.run_key)
+            outcome = decide(check, state, now_ms, phase)
+            if outcome is not None:
+                stamp = {"decided_at": now_iso, "polls": state.polls}
+                self.decided[check.name] = outcome.model_copy(update=stamp)
+
+    def results(
+        self, now_ms: int, *, skipped_reason: str | None = None, stopped: str | None = None
+    ) -> list[CheckResult]:
+        """Every check's result: the decided ones, and the rest decided now as the deadline,
+        --fail-fast or a stop leaves them."""
+        final: list[CheckResult] = []
+        for check in self.checks:
+            if check.name in self.decided:
+                final.append(self.decided[check.name])
+            elif skipped_reason is not None:
+                final.append(result(check, "skipped", f"not evaluated: {skipped_reason}"))
+            elif stopped is not None:
+                final.append(self._stopped(check, stopped))
+            else:
+                state = self.knowledge.get(check.run_key)
+                outcome = decide(check, state, now_ms, "final" if self.waiting else "snapshot")
+                assert outcome is not None
+                final.append(outcome)
+        return final
+
+    def _stopped(self, check: CheckSpec, signal_name: str) -> CheckResult:
+        state = self.knowledge.get(check.run_key)
+        if self.waiting and state.startup:
+            message = f"not decided: stopped by {signal_name} while waiting"
+            return result(check, "pending", message, polls=state.polls, run=state.run)
+        message = f"not evaluated: stopped by {signal_name} before an answer came"
+        return result(check, "error", message)

@@ -6,12 +6,14 @@ before anything reaches a terminal, a log or a report.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal, Protocol
 
-from checker.codearts.context import ClientContext, ClientSettings
+from checker.codearts.context import ClientContext, ClientSettings, Sleep
 from checker.codearts.credentials import (
     Credentials,
     describe_source,
@@ -19,6 +21,7 @@ from checker.codearts.credentials import (
     require_credentials,
 )
 from checker.codearts.secret import Redactor
+from checker.codearts.signing import Clock, utc_now
 from checker.diagnostics.problem import Problem, has_errors
 from checker.errors import CheckerError, ExitCode, ManifestError
 from checker.gate.planner import DEFAULT_BATCH_SIZE, plan_checks
@@ -27,7 +30,7 @@ from checker.manifest.load import LoadOptions, LoadResult, load_checks
 from checker.reports.formats import RENDERERS
 from checker.reports.plan import render_plan
 from checker.reports.write import ReportTarget, write_atomic
-from checker.runner import Interrupted, run_checks
+from checker.runner import Interrupted, ProgressSink, WaitOptions, run_checks
 
 ProblemFormat = Literal["text", "json"]
 
@@ -55,6 +58,10 @@ class CommonOptions:
     load: LoadOptions
 
 
+DEFAULT_TIMEOUT = 30 * 60.0
+DEFAULT_POLL_INTERVAL = 10.0
+
+
 @dataclass(frozen=True)
 class CheckOptions:
     common: CommonOptions
@@ -64,6 +71,14 @@ class CheckOptions:
     fallback_credentials: Credentials | None = None
     """Used when the environment holds none (the emulator's world provides them)."""
     quiet: bool = False
+    wait: bool = False
+    fail_fast: bool = False
+    timeout: float | None = None
+    """The one deadline for the whole command, in seconds; else the manifests', else 30m."""
+    poll_interval: float | None = None
+    progress: ProgressSink | None = None
+    clock: Clock = utc_now
+    sleep: Sleep = asyncio.sleep
 
 
 def _load(common: CommonOptions, console: Output) -> LoadResult:
@@ -106,9 +121,21 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
         or require_credentials(environment)
     )
     console.protect(credentials.redactor())
-    context = ClientContext(credentials=credentials, settings=options.client)
+    timeout = options.timeout or result.wait.timeout or DEFAULT_TIMEOUT
+    context = ClientContext(
+        credentials=credentials,
+        settings=options.client,
+        clock=options.clock,
+        sleep=options.sleep,
+        deadline=options.clock() + timedelta(seconds=timeout),
+    )
+    wait = WaitOptions(
+        enabled=options.wait,
+        poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,
+        fail_fast=options.fail_fast,
+    )
     try:
-        report = run_checks(result.checks, context, options.batch_size)
+        report = run_checks(result.checks, context, options.batch_size, wait, options.progress)
     except Interrupted as interrupted:
         # What is known is still reported: CI keeps the reports of a cancelled job.
         _deliver(options, console, interrupted.report)

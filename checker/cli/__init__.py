@@ -6,6 +6,7 @@ prints, or exits; it imports the emulator only when a command needs it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,12 +20,11 @@ from checker.cli.emulated import emulated
 from checker.cli.params import (
     PATH,
     ManifestArguments,
-    ReportTargetType,
     batch_size_option,
-    distinct_paths,
-    finite,
+    check_options,
     load_options,
 )
+from checker.cli.progress import ProgressPrinter
 from checker.codearts.context import ClientSettings
 from checker.environment import Environment
 from checker.errors import CheckerError, ExitCode
@@ -79,54 +79,19 @@ def main() -> None:
 
 @main.command(name="check", short_help="Gate on the runs a manifest expects.")
 @load_options
-@click.option(
-    "--report",
-    "reports",
-    multiple=True,
-    type=ReportTargetType(),
-    callback=distinct_paths,
-    help="Write a report (junit, markdown, json, text); repeatable.",
-)
-@batch_size_option
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 64),
-    default=8,
-    show_default=True,
-    help="Requests in flight at once.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1, 600),
-    callback=finite,
-    default=60.0,
-    show_default=True,
-    help="Seconds per request attempt.",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(0, 10),
-    default=3,
-    show_default=True,
-    help="Retries after throttling, 5xx and network errors (never after 401/403).",
-)
-@click.option("--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE].")
-@click.option(
-    "--emulator",
-    "emulator_world",
-    type=PATH,
-    metavar="WORLD",
-    help="Start the emulator on a free loopback port and check against it.",
-)
-@click.option("--quiet", "-q", is_flag=True, help="No summary on stdout.")
+@check_options
 def check_command(
     *,
     arguments: ManifestArguments,
     reports: tuple[ReportTarget, ...],
     batch_size: int,
     concurrency: int,
-    timeout: float,
+    timeout: float | None,
+    request_timeout: float,
     retries: int,
+    wait: bool,
+    poll_interval: float | None,
+    fail_fast: bool,
     ca_bundle: Path | None,
     emulator_world: Path | None,
     quiet: bool,
@@ -134,8 +99,8 @@ def check_command(
     """Check that pipeline runs ended as the MANIFESTS expect; the exit code is the verdict.
 
     \b
-    Exit codes: 0 all blocking checks passed; 1 a check failed or its run is missing;
-    2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
+    Exit codes: 0 all blocking checks passed; 1 a check failed, is missing or still
+    pending; 2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
     """
     environment = session.environment()
     options = CheckOptions(
@@ -144,16 +109,25 @@ def check_command(
         batch_size=batch_size,
         client=ClientSettings(
             concurrency=concurrency,
-            timeout=timeout,
+            timeout=request_timeout,
             max_attempts=retries + 1,
             ca_bundle=ca_bundle or environment.ca_bundle,
         ),
         quiet=quiet,
+        wait=wait,
+        fail_fast=fail_fast,
+        timeout=timeout,
+        poll_interval=poll_interval,
     )
 
     def action(console: Console) -> ExitCode:
-        with emulated(emulator_world, options) as effective:
-            return check(effective, console)
+        printer = ProgressPrinter(console, session.stderr_is_terminal())
+        live = replace(options, progress=None if quiet else printer)
+        try:
+            with emulated(emulator_world, live) as effective:
+                return check(effective, console)
+        finally:
+            printer.close()
 
     session.run(environment, arguments.debug, action)
 

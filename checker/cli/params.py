@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from checker.gate.durations import parse_duration
 from checker.gate.planner import DEFAULT_BATCH_SIZE
 from checker.reports.formats import RENDERERS
 from checker.reports.write import ReportTarget
@@ -20,8 +22,9 @@ PATH = click.Path(path_type=Path, dir_okay=False)
 # click is generic in its type stubs from 8.2 on, not at run time in 8.1.
 if TYPE_CHECKING:
     _ReportTargetBase = click.ParamType[ReportTarget, Any]
+    _DurationBase = click.ParamType[float, Any]
 else:
-    _ReportTargetBase = click.ParamType
+    _ReportTargetBase = _DurationBase = click.ParamType
 
 
 class ReportTargetType(_ReportTargetBase):
@@ -145,13 +148,6 @@ batch_size_option = click.option(
 )
 
 
-def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    """Refuse ``nan`` and ``inf``, which pass every range check."""
-    if value != value or value in (float("inf"), float("-inf")):
-        raise click.BadParameter("must be a finite number", ctx, param)
-    return value
-
-
 def distinct_paths(
     ctx: click.Context, param: click.Parameter, value: tuple[ReportTarget, ...]
 ) -> tuple[ReportTarget, ...]:
@@ -165,3 +161,97 @@ def distinct_paths(
             )
         seen[key] = target.format
     return value
+
+
+class DurationType(_DurationBase):
+    """Seconds (``90``, ``0.5``) or a duration (``90s``, ``15m``, ``1h30m``)."""
+
+    name = "DURATION"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        seconds = parse_duration(text)
+        if seconds is None:
+            try:
+                seconds = float(text)
+            except ValueError:
+                seconds = None
+        if seconds is None or not math.isfinite(seconds) or seconds <= 0:
+            self.fail(f"'{text}' is not a duration such as 90, 0.5, 90s, 15m or 1h30m", param, ctx)
+        return seconds
+
+
+_CHECK_OPTIONS = [
+    click.option(
+        "--report",
+        "reports",
+        multiple=True,
+        type=ReportTargetType(),
+        callback=distinct_paths,
+        help="Write a report (junit, markdown, json, text); repeatable.",
+    ),
+    batch_size_option,
+    click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=8,
+        show_default=True,
+        help="Requests in flight at once.",
+    ),
+    click.option(
+        "--wait",
+        is_flag=True,
+        help="Poll until every check is decided (runs ended) or --timeout passes.",
+    ),
+    click.option(
+        "--timeout",
+        type=DurationType(),
+        help="The one deadline for the whole command, waiting and retries included "
+        "[default: the manifest's wait.timeout, else 30m].",
+    ),
+    click.option(
+        "--poll-interval",
+        type=DurationType(),
+        help="First pause between polls; grows 1.5x per poll up to 60s "
+        "[default: the manifest's wait.poll_interval, else 10s].",
+    ),
+    click.option(
+        "--fail-fast",
+        is_flag=True,
+        help="Stop at the first blocking failure; undecided checks are reported skipped.",
+    ),
+    click.option(
+        "--request-timeout",
+        type=DurationType(),
+        default="60s",
+        show_default=True,
+        help="Limit for one request attempt, from connecting to the last byte.",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(0, 10),
+        default=3,
+        show_default=True,
+        help="Retries after throttling, 5xx and network errors (never after 401/403).",
+    ),
+    click.option("--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE]."),
+    click.option(
+        "--emulator",
+        "emulator_world",
+        type=PATH,
+        metavar="WORLD",
+        help="Start the emulator on a free loopback port and check against it.",
+    ),
+    click.option("--quiet", "-q", is_flag=True, help="No summary or progress output."),
+]
+
+
+def check_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options only ``check`` takes."""
+    for decorator in reversed(_CHECK_OPTIONS):
+        function = decorator(function)
+    return function

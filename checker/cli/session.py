@@ -91,3 +91,8 @@ def run(environment: Environment, debug: bool, action: Callable[[Console], ExitC
     with debug_logging(console, debug), _sigterm_stops():
         code = exit_code(console, debug, lambda: action(console))
     sys.exit(code)
+
+
+def stderr_is_terminal() -> bool:
+    """Whether a person watches stderr: progress is then one live line."""
+    return sys.stderr.isatty()

@@ -78,7 +78,7 @@ def test_a_trickling_server_is_bounded_by_the_timeout(
             time.sleep(0.1)
 
     started = time.monotonic()
-    run, written = _gate(tmp_path, hostile_server(trickle), "--timeout", "0.5")
+    run, written = _gate(tmp_path, hostile_server(trickle), "--request-timeout", "0.5")
     assert time.monotonic() - started < 5
     assert run.exit_code == 3
     assert "timed out after 0.5s" in written["text"]

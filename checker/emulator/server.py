@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 import uuid
@@ -11,15 +12,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, unquote
 
 from checker.codearts.signing import Clock, utc_now
 from checker.emulator.gateway import Answer, Gateway, SignedRequest, error_answer
-from checker.emulator.service import Service
+from checker.emulator.service import BAD_REQUEST_CODE, Service
 from checker.emulator.world import World
 from checker.gate.types import is_id
 
-RESULT_PATH = re.compile(r"/v5/([^/]+)/api/pipelines/batch-runs/result/?")
-START_PATH = re.compile(r"/v5/([^/]+)/api/pipelines/batch-runs/?")
+ROUTES = {
+    ("POST", "result"): re.compile(r"/v5/([^/]+)/api/pipelines/batch-runs/result/?"),
+    ("POST", "start"): re.compile(r"/v5/([^/]+)/api/pipelines/batch-runs/?"),
+    ("POST", "status"): re.compile(r"/v5/([^/]+)/api/pipelines/status/?"),
+    ("GET", "detail"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/detail/?"),
+}
 MAX_BODY = 12 * 1024 * 1024
 
 
@@ -51,7 +57,7 @@ class Emulator:
     ) -> None:
         self.world = world
         self.gateway = Gateway(world.credentials, clock)
-        self.service = Service(world)
+        self.service = Service(world, clock)
         self._on_request = on_request
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
@@ -62,29 +68,42 @@ class Emulator:
 
     def _route(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
         path, _, query = target.partition("?")
-        result_match = RESULT_PATH.fullmatch(path)
-        match = result_match or START_PATH.fullmatch(path)
-        if method != "POST" or match is None:
+        api, match = next(
+            (
+                (name, m)
+                for (verb, name), route in ROUTES.items()
+                if verb == method and (m := route.fullmatch(path))
+            ),
+            (None, None),
+        )
+        if api is None or match is None:
             return _not_found()
         project_id = match.group(1)
-        request = SignedRequest(method, path, query, headers, body)
-        denied = self.gateway.authenticate(request, project_id)
+        denied = self.gateway.authenticate(
+            SignedRequest(method, path, query, headers, body), project_id
+        )
         if denied is not None:
             return denied
-        fault = self.service.next_fault(project_id)
+        fault = self.service.next_fault(project_id, api)
         if fault is not None:
             return fault
         if len(body) > MAX_BODY:
             return error_answer(413, "APIGW.0201", "Request entity too large")
         if not is_id(project_id):
-            return error_answer(400, "DEVPIPE.00010400", "project_id must be 32 letters or digits")
+            return error_answer(400, BAD_REQUEST_CODE, "project_id must be 32 letters or digits")
+        if api == "detail":
+            run_id = parse_qs(query).get("pipeline_run_id", [None])[0]
+            return self.service.detail(project_id, unquote(match.group(2)), run_id)
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return error_answer(400, "DEVPIPE.00010400", "request body is not valid JSON")
-        if result_match:
-            return self.service.results(project_id, payload)
-        return self.service.start(project_id, payload)
+            return error_answer(400, BAD_REQUEST_CODE, "request body is not valid JSON")
+        handler = {
+            "result": self.service.results,
+            "start": self.service.start,
+            "status": self.service.statuses,
+        }[api]
+        return handler(project_id, payload)
 
 
 class _Server(ThreadingHTTPServer):
@@ -93,6 +112,11 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
         super().__init__(address, _Handler)
         self.emulator = emulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early (as a gate past its deadline does) is not an error."""
+        if not isinstance(sys.exception(), ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

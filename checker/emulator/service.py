@@ -1,7 +1,7 @@
-"""The CodeArts Pipeline service behind the gateway: runs, the batch APIs, scripted faults.
+"""The CodeArts Pipeline service behind the gateway: runs, the four APIs, scripted faults.
 
-Huawei does not document the service's code for a malformed body; the emulator uses
-``DEVPIPE.00010400``.
+Huawei does not document the service's codes for a malformed body or an unknown run; the
+emulator uses ``DEVPIPE.00010400`` and ``DEVPIPE.00010404``.
 """
 
 from __future__ import annotations
@@ -10,14 +10,17 @@ import hashlib
 import threading
 from typing import Any
 
+from checker.codearts.signing import Clock
 from checker.emulator.gateway import Answer, error_answer
-from checker.emulator.world import Fault, World
+from checker.emulator.runs import EmulatedRun
+from checker.emulator.world import Fault, World, WorldRunState
 from checker.gate.types import is_id
 
 BAD_REQUEST_CODE = "DEVPIPE.00010400"
+NOT_FOUND_CODE = "DEVPIPE.00010404"
 BANNED_REASON = "Current pipeline is banned."
 
-RunState = tuple[str, str | None]
+Key = tuple[str, str]
 
 
 def _bad_request(message: str) -> Answer:
@@ -25,30 +28,50 @@ def _bad_request(message: str) -> Answer:
 
 
 class Service:
-    """The world plus what changes while serving: faults left and started runs."""
+    """The world plus what changes while serving: faults left, runs and where they are."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, clock: Clock) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self._faults = [[fault, fault.times] for fault in world.faults]
-        self._runs: dict[tuple[str, str, str], RunState] = {}
-        self._names: dict[tuple[str, str], str] = {}
-        self._banned: set[tuple[str, str]] = set()
+        self._runs: dict[tuple[str, str, str], EmulatedRun] = {}
+        self._latest: dict[Key, str] = {}
+        self._names: dict[Key, str] = {}
+        self._banned: set[Key] = set()
+        self._started_state: dict[Key, WorldRunState] = {}
         self._started = 0
+        now = clock()
         for project_id, project in world.projects.items():
             for pipeline_id, pipeline in project.pipelines.items():
-                self._names[(project_id, pipeline_id)] = pipeline.name
+                key = (project_id, pipeline_id)
+                self._names[key] = pipeline.name
+                self._started_state[key] = pipeline.started_runs
                 if pipeline.banned:
-                    self._banned.add((project_id, pipeline_id))
-                for run_id, run in pipeline.runs.items():
-                    self._runs[(project_id, pipeline_id, run_id)] = (run.status, run.reason)
+                    self._banned.add(key)
+                for number, (run_id, run) in enumerate(pipeline.runs.items(), start=1):
+                    state = run.run
+                    self._runs[(*key, run_id)] = EmulatedRun(
+                        project_id,
+                        pipeline_id,
+                        run_id,
+                        run.status,
+                        run.reason,
+                        state,
+                        now,
+                        state.number if state and state.number else number,
+                        run.hidden_polls,
+                    )
+                    self._latest[key] = run_id
+                if pipeline.latest:
+                    self._latest[key] = pipeline.latest
 
-    def next_fault(self, project_id: str) -> Answer | None:
-        """The scripted answer for this request, if one is left for its project."""
+    def next_fault(self, project_id: str, api: str) -> Answer | None:
+        """The scripted answer for this request, if one is left for its project and API."""
         with self._lock:
             for entry in self._faults:
                 fault, left = entry
                 assert isinstance(fault, Fault) and isinstance(left, int)
-                if left > 0 and fault.project_id in (None, project_id):
+                if left > 0 and fault.project_id in (None, project_id) and fault.api in (None, api):
                     entry[1] = left - 1
                     return _fault_answer(fault)
         return None
@@ -58,27 +81,64 @@ class Service:
         items = payload.get("query") if isinstance(payload, dict) else None
         if not isinstance(items, list):
             return _bad_request("query is required and must be an array")
+        if not all(isinstance(item, dict) for item in items):
+            return _bad_request("each query item must be an object")
         result = []
         for item in items:
-            if not isinstance(item, dict):
-                return _bad_request("each query item must be an object")
             pipeline_id, run_id = item.get("pipeline_id"), item.get("pipeline_run_id")
             if not (is_id(pipeline_id) and is_id(run_id)):
                 return _bad_request("pipeline_id and pipeline_run_id must be 32 letters or digits")
             with self._lock:
-                known = self._runs.get((project_id, str(pipeline_id), str(run_id)))
-            if known is not None:
-                status, reason = known
+                run = self._runs.get((project_id, str(pipeline_id), str(run_id)))
+                if run is None or not run.visible():
+                    continue
                 result.append(
                     {
                         "pipeline_id": pipeline_id,
                         "pipeline_name": self._names[(project_id, str(pipeline_id))],
                         "pipeline_run_id": run_id,
-                        "status": status,
-                        "reason": reason,
+                        "status": run.status,
+                        "reason": run.reason,
                     }
                 )
         return Answer(200, {"result": result})
+
+    def statuses(self, project_id: str, payload: Any) -> Answer:
+        """``POST …/pipelines/status``: the latest run of each pipeline that has one."""
+        if not isinstance(payload, list) or not all(is_id(item) for item in payload):
+            return _bad_request("the body must be an array of pipeline IDs")
+        now = self._clock()
+        answer = []
+        with self._lock:
+            for pipeline_id in dict.fromkeys(payload):
+                run = self._latest_run(project_id, pipeline_id)
+                if run is None or not run.has_run_level or not run.visible():
+                    continue
+                seen = run.observe(now)
+                stages = seen.pop("stages")
+                answer.append({**seen, "stage_status_list": stages})
+        return Answer(200, answer)
+
+    def detail(self, project_id: str, pipeline_id: str, run_id: str | None) -> Answer:
+        """``GET …/pipeline-runs/detail``: one run (the latest without ``pipeline_run_id``)."""
+        with self._lock:
+            run = (
+                self._runs.get((project_id, pipeline_id, run_id))
+                if run_id
+                else self._latest_run(project_id, pipeline_id)
+            )
+            if run is None or not run.has_run_level or not run.visible():
+                return error_answer(404, NOT_FOUND_CODE, "The pipeline run does not exist.")
+            seen = run.observe(self._clock())
+        identity = {
+            "id": seen.pop("pipeline_run_id"),
+            "name": self._names[(project_id, pipeline_id)],
+        }
+        return Answer(200, {**identity, **seen, "current_system_time": seen["start_time"]})
+
+    def _latest_run(self, project_id: str, pipeline_id: str) -> EmulatedRun | None:
+        run_id = self._latest.get((project_id, pipeline_id))
+        return self._runs.get((project_id, pipeline_id, run_id)) if run_id else None
 
     def start(self, project_id: str, payload: Any) -> Answer:
         """``POST …/batch-runs``: a new run per known pipeline; banned ones fail to start."""
@@ -86,17 +146,32 @@ class Service:
         if not isinstance(ids, list) or not all(is_id(i) for i in ids):
             return _bad_request("pipeline_ids must be an array of pipeline IDs")
         result = []
+        now = self._clock()
         with self._lock:
             for pipeline_id in ids:
-                if (project_id, pipeline_id) not in self._names:
+                key = (project_id, pipeline_id)
+                if key not in self._names:
                     continue
                 self._started += 1
-                seed = f"{project_id}:{pipeline_id}:{self._started}".encode()
-                run_id = hashlib.sha256(seed).hexdigest()[:32]
-                banned = (project_id, pipeline_id) in self._banned
-                self._runs[(project_id, pipeline_id, run_id)] = (
-                    ("START_FAILED", BANNED_REASON) if banned else ("START_SUCCESS", None)
+                run_id = hashlib.sha256(
+                    f"{project_id}:{pipeline_id}:{self._started}".encode()
+                ).hexdigest()[:32]
+                banned = key in self._banned
+                numbers = [
+                    r.number for r in self._runs.values() if (r.project_id, r.pipeline_id) == key
+                ]
+                self._runs[(*key, run_id)] = EmulatedRun(
+                    project_id,
+                    pipeline_id,
+                    run_id,
+                    "START_FAILED" if banned else "START_SUCCESS",
+                    BANNED_REASON if banned else None,
+                    self._started_state[key],
+                    now,
+                    max(numbers, default=0) + 1,
                 )
+                if not banned:
+                    self._latest[key] = run_id
                 result.append({"pipeline_id": pipeline_id, "pipeline_run_id": run_id})
         return Answer(200, {"result": result})
 

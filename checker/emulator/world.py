@@ -14,9 +14,73 @@ from checker.errors import CredentialsError, WorldError
 from checker.gate.types import ID_MESSAGES, ID_PATTERN, Frozen, Id
 
 
+class WorldStep(Frozen):
+    """One step of a run's life: a run-level status, held for some polls or seconds."""
+
+    status: str = Field(title="Run status", description="e.g. RUNNING, COMPLETED, FAILED.")
+    polls: int | None = Field(
+        default=None,
+        ge=1,
+        title="Polls",
+        description="Held for this many run-level queries of the run, then the next step.",
+    )
+    seconds: float | None = Field(
+        default=None, ge=0, title="Seconds", description="Held this long, then the next step."
+    )
+    stages: dict[str, str] | None = Field(
+        default=None, title="Stages", description="Stage name → status during this step."
+    )
+
+
+class WorldRunState(Frozen):
+    """How a run goes, as the run-level APIs report it."""
+
+    status: str | None = Field(
+        default=None, title="Run status", description="A fixed status (instead of a timeline)."
+    )
+    timeline: list[WorldStep] | None = Field(
+        default=None, title="Timeline", description="Steps in order; the last one holds."
+    )
+    stages: dict[str, str] = Field(
+        default_factory=dict,
+        title="Stages",
+        description="Stage name → status, for steps that list none.",
+    )
+    number: int | None = Field(default=None, title="Run number")
+    started_seconds_ago: float = Field(
+        default=0, ge=0, title="Started seconds ago", description="Relative to the emulator start."
+    )
+    duration_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        title="Duration",
+        description="Start to end once ended (default: until the run reached its final step).",
+    )
+    detail_url: str | None = Field(default=None, title="Detail URL (default: a console link)")
+
+    def steps(self) -> list[WorldStep]:
+        if self.timeline:
+            return self.timeline
+        return [WorldStep(status=self.status or "COMPLETED")]
+
+
 class WorldRun(Frozen):
-    status: str = Field(title="Status", description="What batch-runs/result reports.")
+    status: str = Field(
+        default="START_SUCCESS", title="Status", description="What batch-runs/result reports."
+    )
     reason: str | None = Field(default=None, title="Reason", description="Why it failed.")
+    run: WorldRunState | None = Field(
+        default=None,
+        title="Run-level state",
+        description="Status, stages and times the run-level APIs report (default for a run "
+        "that started: COMPLETED).",
+    )
+    hidden_polls: int = Field(
+        default=0,
+        ge=0,
+        title="Hidden for",
+        description="Unknown to every API for its first N queries: a run that appears late.",
+    )
 
 
 class WorldPipeline(Frozen):
@@ -31,6 +95,19 @@ class WorldPipeline(Frozen):
         title="Runs",
         description="By run ID (32 letters or digits).",
         json_schema_extra={"propertyNames": {"pattern": ID_PATTERN}},
+    )
+    latest: Id | None = Field(
+        default=None,
+        title="Latest run",
+        description="The pipeline's latest run (default: the last one listed).",
+    )
+    started_runs: WorldRunState = Field(
+        default_factory=lambda: WorldRunState(
+            timeline=[WorldStep(status="RUNNING", polls=2), WorldStep(status="COMPLETED")]
+        ),
+        title="Started runs",
+        description="How runs started through the batch start API go (default: RUNNING for "
+        "two polls, then COMPLETED).",
     )
 
 
@@ -70,6 +147,12 @@ class Fault(Frozen):
 
     times: int = Field(default=1, ge=1, title="How many requests it answers")
     project_id: Id | None = Field(default=None, title="Only requests for this project")
+    api: Literal["result", "start", "status", "detail"] | None = Field(
+        default=None,
+        title="Only requests to this API",
+        description="result: batch-runs/result; start: batch-runs; status: pipelines/status; "
+        "detail: pipeline-runs/detail.",
+    )
     status: int = Field(default=500, ge=100, le=599, title="HTTP status")
     body: dict[str, Any] | list[Any] | str | None = Field(
         default=None, title="Body", description="JSON value, or raw text sent as is."

@@ -1,0 +1,101 @@
+"""One emulated run: its startup status, and a run-level life that moves along a timeline,
+one step per so many queries or seconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from checker.emulator.world import WorldRunState, WorldStep
+
+TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELED", "IGNORED"})
+CONSOLE = "https://devcloud.cn-north-4.huaweicloud.com/cicd/project/{project}/pipeline/detail/{pipeline}/{run}"
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+@dataclass
+class EmulatedRun:
+    """Mutable on purpose: the service changes it as it is queried (under the service lock)."""
+
+    project_id: str
+    pipeline_id: str
+    run_id: str
+    status: str
+    reason: str | None
+    state: WorldRunState | None
+    created: datetime
+    number: int
+    hidden: int = 0
+    step: int = 0
+    polls_in_step: int = 0
+    step_since: datetime | None = None
+    ended_at: datetime | None = None
+    stage_names: list[str] = field(default_factory=list)
+
+    def visible(self) -> bool:
+        """Whether APIs know the run yet; each query while hidden counts down."""
+        if self.hidden > 0:
+            self.hidden -= 1
+            return False
+        return True
+
+    @property
+    def has_run_level(self) -> bool:
+        return self.status == "START_SUCCESS"
+
+    def _steps(self) -> list[WorldStep]:
+        return self.state.steps() if self.state else [WorldStep(status="COMPLETED")]
+
+    def _current(self, now: datetime) -> WorldStep:
+        steps = self._steps()
+        since = self.step_since or self.started
+        while self.step < len(steps) - 1:
+            step = steps[self.step]
+            held_polls = step.polls is not None and self.polls_in_step >= step.polls
+            held_time = step.seconds is not None and (now - since).total_seconds() >= step.seconds
+            if not (held_polls or held_time):
+                break
+            self.step += 1
+            self.polls_in_step = 0
+            self.step_since = since = now
+        return steps[self.step]
+
+    @property
+    def started(self) -> datetime:
+        back = self.state.started_seconds_ago if self.state else 0
+        return datetime.fromtimestamp(self.created.timestamp() - back, tz=self.created.tzinfo)
+
+    def observe(self, now: datetime) -> dict[str, Any]:
+        """The run as the run-level APIs show it now; counts as one query of the run."""
+        step = self._current(now)
+        self.polls_in_step += 1
+        if step.status in TERMINAL and self.ended_at is None:
+            self.ended_at = now
+        stages = step.stages or (self.state.stages if self.state else {})
+        start = _ms(self.started)
+        end = 0
+        if step.status in TERMINAL:
+            duration = self.state.duration_seconds if self.state else None
+            end = (
+                start + int(duration * 1000) if duration is not None else _ms(self.ended_at or now)
+            )
+        url = (self.state.detail_url if self.state else None) or CONSOLE.format(
+            project=self.project_id, pipeline=self.pipeline_id, run=self.run_id
+        )
+        return {
+            "pipeline_id": self.pipeline_id,
+            "pipeline_run_id": self.run_id,
+            "status": step.status,
+            "run_number": self.number,
+            "start_time": start,
+            "end_time": end,
+            "stages": [
+                {"name": name, "sequence": index, "status": status}
+                for index, (name, status) in enumerate(stages.items())
+            ],
+            "detail_url": url,
+        }

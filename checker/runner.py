@@ -168,6 +168,8 @@ async def _wait(
                 return None
             await context.sleep(pause)
             interval = min(interval * wait.growth, wait.max_interval)
+            if context.remaining() <= 0:
+                return None  # nothing could be sent now: what is undecided stays so
 
 
 def _progress(

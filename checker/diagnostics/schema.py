@@ -176,6 +176,11 @@ class SchemaProblems:
             yield self.document.problem(path, f"{where} takes exactly one of: {options}")
         elif validator in ("const", "enum"):
             yield self._choice_problem(path, where, instance, schema, validator)
+        elif validator in ("minimum", "maximum"):
+            bound = "at least" if validator == "minimum" else "at most"
+            yield self.document.problem(
+                path, f"{where} must be {bound} {error.validator_value}, not {instance}"
+            )
         elif validator == "type":
             yield self._type_problem(path, where, instance, _expected_types(schema))
         elif validator == "pattern":

@@ -52,7 +52,7 @@ class EmulatedRun:
 
     def _current(self, now: datetime) -> WorldStep:
         steps = self._steps()
-        since = self.step_since or self.started
+        since = self.step_since or self.created
         while self.step < len(steps) - 1:
             step = steps[self.step]
             held_polls = step.polls is not None and self.polls_in_step >= step.polls

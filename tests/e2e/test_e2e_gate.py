@@ -265,9 +265,9 @@ def test_plan_prints_layout_and_counts_without_network(tmp_path: Path, emulator:
     )
     run = run_cli(["plan", str(manifest), "--endpoint", server.url, "--batch-size", "2"], AUTH)
     assert run.exit_code == 0, run.output
-    assert run.stdout.rstrip().endswith("Plan: 4 checks, 3 unique runs, 2 requests.")
+    assert run.stdout.rstrip().endswith("Plan: 4 checks, 3 unique runs, 2 requests per poll.")
     assert f"project {PROJECT} at {server.url}" in run.stdout
-    assert "+ request 1 of 2: 2 runs" in run.stdout
+    assert "+ startup request 1 of 2: 2 runs" in run.stdout
     assert "Credentials: IAM token from CHECKER_AUTH_TOKEN" in run.stdout
     assert server.requests == []
 

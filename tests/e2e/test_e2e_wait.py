@@ -441,3 +441,39 @@ def test_one_request_per_batch_of_pipelines_per_poll(tmp_path: Path, emulator: S
     assert kinds.count("result") == 10  # startup: once, 100 runs a request
     assert kinds.count("status") == 20  # two polls, 10 requests each
     assert "detail" not in kinds
+
+
+def test_the_waiting_example_in_real_time() -> None:
+    """The README's waiting demo, as a user runs it: runs settle within seconds."""
+    import subprocess
+    import sys
+    import time
+
+    from helpers import EXAMPLES
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "checker",
+            "check",
+            str(EXAMPLES / "wait-gate.yaml"),
+            "--emulator",
+            str(EXAMPLES / "wait-world.yaml"),
+            "--wait",
+            "--poll-interval",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert time.monotonic() - started < 15
+    assert done.returncode == 1, done.stderr
+    assert "] poll 1: 0/3 decided (0 passed, 0 failed), 3 running" in done.stderr
+    assert (
+        'FAIL  deploy-staging     expected run COMPLETED, observed FAILED at stage "Smoke"'
+        in done.stdout
+    )
+    assert "FAILED: 2 passed, 1 failed" in done.stdout

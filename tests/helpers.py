@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,9 +11,16 @@ import yaml
 from click.testing import CliRunner, Result
 
 from checker.cli import main
+from checker.codearts.client import open_session
+from checker.codearts.context import ClientContext
 from checker.diagnostics.problem import Location
 from checker.emulator.server import EmulatorServer, RecordedRequest
+from checker.gate.answers import BatchAnswer, Observation, QueryFailure
 from checker.gate.checks import CheckSpec, Expectation
+from checker.gate.evaluator import decide
+from checker.gate.knowledge import RunState
+from checker.gate.planner import Batch
+from checker.gate.results import CheckResult
 from checker.gate.types import Severity
 
 REPO = Path(__file__).resolve().parent.parent
@@ -151,3 +158,23 @@ def make_check(
         expect=expect or Expectation(),
         severity=severity,
     )
+
+
+def evaluate(
+    check: CheckSpec,
+    observations: Sequence[Observation] = (),
+    failure: QueryFailure | None = None,
+) -> CheckResult:
+    """Decide one check from one startup answer, as a snapshot (no waiting)."""
+    key = (check.pipeline_id, check.pipeline_run_id)
+    entries = tuple(o for o in observations if (o.pipeline_id, o.pipeline_run_id) == key)
+    state = RunState(startup=() if failure else entries, startup_failure=failure)
+    decided = decide(check, state, 0, "snapshot")
+    assert decided is not None
+    return decided
+
+
+async def query_batches(batches: Sequence[Batch], context: ClientContext) -> list[BatchAnswer]:
+    """Send startup batches through one session, as the gate does."""
+    async with open_session(context) as session:
+        return await session.startup(batches)

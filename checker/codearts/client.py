@@ -152,16 +152,3 @@ async def open_session(context: ClientContext) -> AsyncIterator[Session]:
         follow_redirects=False,
     ) as client:
         yield Session(client, context)
-
-
-async def query_batches(
-    batches: Sequence[Batch],
-    context: ClientContext,
-    on_answer: Callable[[int, BatchAnswer], None] | None = None,
-) -> list[BatchAnswer]:
-    """Send every startup batch; answers come back in the order of ``batches``, and each is
-    also handed to ``on_answer`` (with its index) as soon as it is final."""
-    if not batches:
-        return []
-    async with open_session(context) as session:
-        return await session.startup(batches, on_answer)

@@ -3,7 +3,7 @@ one step per so many queries or seconds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +34,6 @@ class EmulatedRun:
     polls_in_step: int = 0
     step_since: datetime | None = None
     ended_at: datetime | None = None
-    stage_names: list[str] = field(default_factory=list)
 
     def visible(self) -> bool:
         """Whether APIs know the run yet; each query while hidden counts down."""

@@ -8,10 +8,9 @@ open as ``pending``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal
 
-from checker.gate.answers import Observation, QueryFailure
+from checker.gate.answers import Observation
 from checker.gate.checks import TERMINAL_STARTUP_STATUSES, CheckSpec
 from checker.gate.knowledge import RunState
 from checker.gate.results import CheckResult
@@ -19,21 +18,6 @@ from checker.gate.run_rules import judge_run
 from checker.gate.verdicts import context, not_evaluated, quoted, result
 
 Phase = Literal["snapshot", "waiting", "final"]
-
-
-def evaluate(
-    check: CheckSpec,
-    observations: Sequence[Observation] = (),
-    failure: QueryFailure | None = None,
-) -> CheckResult:
-    """Decide one check from one startup answer (the run's entries are picked out of
-    ``observations``); ``failure`` says why there is no answer."""
-    key = (check.pipeline_id, check.pipeline_run_id)
-    entries = tuple(o for o in observations if (o.pipeline_id, o.pipeline_run_id) == key)
-    state = RunState(startup=() if failure else entries, startup_failure=failure)
-    decided = decide(check, state, 0, "snapshot")
-    assert decided is not None
-    return decided
 
 
 def decide(check: CheckSpec, state: RunState, now_ms: int, phase: Phase) -> CheckResult | None:

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import query_batches
 
-from checker.codearts.client import query_batches
 from checker.codearts.context import ClientContext, ClientSettings
 from checker.codearts.credentials import TokenCredentials
 from checker.codearts.secret import Secret

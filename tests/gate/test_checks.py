@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import P_BUILD, R_BUILD, manifest_data, write_yaml
+from helpers import P_BUILD, R_BUILD, evaluate, manifest_data, write_yaml
 
 from checker.gate.answers import Observation
-from checker.gate.evaluator import evaluate
 from checker.manifest.load import LoadOptions, load_checks
 
 

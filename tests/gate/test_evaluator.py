@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from helpers import make_check
+from helpers import evaluate, make_check
 
 from checker.errors import ExitCode
 from checker.gate.answers import Observation, QueryFailure
 from checker.gate.checks import CheckSpec, Expectation, ReasonRule
-from checker.gate.evaluator import evaluate
 from checker.gate.results import CheckResult, gate_exit_code
 from checker.gate.types import Severity
 

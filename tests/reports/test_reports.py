@@ -15,13 +15,12 @@ from markdown_it import MarkdownIt
 
 from checker.gate.checks import CheckSpec
 from checker.gate.answers import Observation, QueryFailure
-from checker.gate.evaluator import evaluate
 from checker.reports.formats import RENDERERS, render_junit, render_markdown
 from checker.reports.write import write_atomic
 from checker.gate.results import CheckResult, RunReport, Summary, gate_exit_code, verdict_line
 from checker.gate.types import Severity
 
-from helpers import DATA, make_check
+from helpers import evaluate, DATA, make_check
 
 # Jenkins' JUnit schema (MIT, Gregory Boissinot), copied from the shared reference folder.
 JUNIT_XSD = DATA / "junit-10.xsd"

@@ -7,8 +7,8 @@ before anything reaches a terminal, a log or a report.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal, Protocol
@@ -23,14 +23,17 @@ from checker.codearts.credentials import (
 from checker.codearts.secret import Redactor
 from checker.codearts.signing import Clock, utc_now
 from checker.diagnostics.problem import Problem, has_errors
-from checker.errors import CheckerError, ExitCode, ManifestError
+from checker.environment import Environment
+from checker.errors import CheckerError, ExitCode, ManifestError, UsageError
 from checker.gate.planner import DEFAULT_BATCH_SIZE, plan_checks
 from checker.gate.results import RunReport, with_text_replaced
+from checker.gate.starts import plan_starts
 from checker.manifest.load import LoadOptions, LoadResult, load_checks
 from checker.reports.formats import RENDERERS
-from checker.reports.plan import render_plan
+from checker.reports.plan import render_plan, render_start_plan
 from checker.reports.write import ReportTarget, write_atomic
 from checker.runner import Interrupted, ProgressSink, WaitOptions, run_checks
+from checker.starting import start_runs
 
 ProblemFormat = Literal["text", "json"]
 
@@ -114,12 +117,7 @@ def plan(common: CommonOptions, console: Output, batch_size: int) -> ExitCode:
 def check(options: CheckOptions, console: Output) -> ExitCode:
     """The gate: load, query, evaluate, report. Exit code per :class:`ExitCode`."""
     result = _load(options.common, console)
-    environment = options.common.load.environment
-    credentials = (
-        find_credentials(environment)
-        or options.fallback_credentials
-        or require_credentials(environment)
-    )
+    credentials = _credentials(options.common.load.environment, options.fallback_credentials)
     console.protect(credentials.redactor())
     timeout = options.timeout or result.wait.timeout or DEFAULT_TIMEOUT
     context = ClientContext(
@@ -143,6 +141,10 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
     return _deliver(options, console, report)
 
 
+def _credentials(environment: Environment, fallback: Credentials | None) -> Credentials:
+    return find_credentials(environment) or fallback or require_credentials(environment)
+
+
 def _deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitCode:
     """Write every report, print the summary and notes; the exit code follows."""
     report = with_text_replaced(report, console.redact)
@@ -159,3 +161,61 @@ def _deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitC
     for message in failures:
         console.err(f"error: {message}")
     return ExitCode.USAGE if failures else ExitCode(report.exit_code)
+
+
+@dataclass(frozen=True)
+class StartOptions:
+    common: CommonOptions
+    batch_size: int = DEFAULT_BATCH_SIZE
+    client: ClientSettings = field(default_factory=ClientSettings)
+    out: Path | None = None
+    auto_approve: bool = False
+    fallback_credentials: Credentials | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+
+def start(
+    options: StartOptions, console: Output, confirm: Callable[[str], bool] | None
+) -> ExitCode:
+    """Start the pipelines of the selected checks that name no run; write their run IDs.
+
+    ``confirm`` asks a person (None: nobody can be asked, so only --auto-approve starts).
+    """
+    common = replace(options.common, load=replace(options.common.load, for_start=True))
+    result = _load(common, console)
+    environment = common.load.environment
+    plan = plan_starts(result.checks, options.batch_size)
+    source = describe_source(environment)
+    if options.fallback_credentials is not None and find_credentials(environment) is None:
+        source = options.fallback_credentials.describe()
+    console.err(render_start_plan(plan, result.checks, source).strip("\n"))
+    if not plan.batches:
+        console.err("nothing to start: every selected check names its run")
+        return ExitCode.PASSED
+    if not options.auto_approve:
+        if confirm is None:
+            raise UsageError(
+                f"not starting {plan.pipeline_count} pipeline(s): nobody can confirm here",
+                "run it on a terminal to confirm, or pass --auto-approve (starting costs "
+                "money and quota)",
+            )
+        if not confirm(f"Start {plan.pipeline_count} pipeline(s)?"):
+            console.err("nothing started")
+            return ExitCode.FAILED
+    credentials = _credentials(environment, options.fallback_credentials)
+    console.protect(credentials.redactor())
+    context = ClientContext(
+        credentials=credentials,
+        settings=options.client,
+        deadline=utc_now() + timedelta(seconds=options.timeout),
+    )
+    outcome = start_runs(plan, context)
+    if options.out is not None:
+        write_atomic(options.out, outcome.runs_file())
+    else:
+        console.out(outcome.runs_file().rstrip("\n"))
+    problems = outcome.problems()
+    for line in problems:
+        console.err(f"error: {line}")
+    console.err(f"started {len(outcome.started)} of {plan.pipeline_count} pipeline(s)")
+    return ExitCode.UNEVALUATED if problems else ExitCode.PASSED

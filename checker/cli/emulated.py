@@ -1,4 +1,4 @@
-"""``check --emulator``: the emulator started for one run, imported only then."""
+"""``--emulator``: the emulator started for one command, imported only then."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
-from checker.app import CheckOptions
+from checker.app import CheckOptions, StartOptions
 from checker.codearts.credentials import Credentials
 from checker.errors import UsageError
 
+Options = TypeVar("Options", CheckOptions, StartOptions)
+
 
 @contextmanager
-def emulated(world_file: Path | None, options: CheckOptions) -> Iterator[CheckOptions]:
+def emulated(world_file: Path | None, options: Options) -> Iterator[Options]:
     """With ``--emulator``, start it on a free loopback port and point the run at it."""
     if world_file is None:
         yield options

@@ -96,3 +96,10 @@ def run(environment: Environment, debug: bool, action: Callable[[Console], ExitC
 def stderr_is_terminal() -> bool:
     """Whether a person watches stderr: progress is then one live line."""
     return sys.stderr.isatty()
+
+
+def confirmer() -> Callable[[str], bool] | None:
+    """How to ask a person, or None when no person is at a terminal to answer."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+    return lambda question: click.confirm(question, default=False, err=True)

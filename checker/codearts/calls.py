@@ -33,6 +33,9 @@ class Call:
     items: int
     parse: Parse
     label: str
+    idempotent: bool = True
+    """False for a request that changes something (starting runs): it is retried only when
+    it certainly never reached the service — a refused connection, or 429 from the gateway."""
 
 
 class _TooLarge(Exception):
@@ -50,7 +53,7 @@ def _unusable(why: str, attempt: int) -> QueryFailure:
 
 
 def _not_sent(why: str, attempts: int) -> QueryFailure:
-    return QueryFailure(kind="not_sent", message=f"not sent: {why}", attempts=attempts)
+    return QueryFailure(kind="not_sent", message=f"not sent: {why}", attempts=attempts, unsent=True)
 
 
 class Caller:
@@ -101,17 +104,25 @@ class Caller:
             async with asyncio.timeout(limit):
                 reading = await self._send(call)
         except TimeoutError:
-            return _network(f"timed out after {limit:g}s", attempt), self._backoff(attempt)
+            failure = _network(f"timed out after {limit:g}s", attempt)
+            return failure, self._backoff(attempt) if call.idempotent else None
+        except httpx.ConnectTimeout as error:
+            failure = _network(f"could not connect: {error.__class__.__name__}", attempt)
+            return failure.model_copy(update={"unsent": True}), self._backoff(attempt)
         except httpx.TimeoutException as error:
             failure = _network(f"timed out ({error.__class__.__name__})", attempt)
-            return failure, self._backoff(attempt)
+            return failure, self._backoff(attempt) if call.idempotent else None
         except httpx.DecodingError:
             return _unusable("its Content-Encoding could not be decoded", attempt), None
         except _TooLarge as too_large:
             return _unusable(f"larger than {too_large.limit:,} bytes", attempt), None
+        except httpx.ConnectError as error:
+            # The connection was never made: nothing reached the service.
+            failure = _network(f"could not connect: {error.__class__.__name__}", attempt)
+            return failure.model_copy(update={"unsent": True}), self._backoff(attempt)
         except httpx.HTTPError as error:
             message = f"network error: {error.__class__.__name__}"
-            return _network(message, attempt), self._backoff(attempt)
+            return _network(message, attempt), self._backoff(attempt) if call.idempotent else None
         return self._judge(call, reading, attempt)
 
     async def _send(self, call: Call) -> Reading:
@@ -143,10 +154,12 @@ class Caller:
         if kind is None:
             return outcome, None
         delay = None
-        if reading.status in RETRYABLE_STATUS:
+        if reading.status == 429 or (call.idempotent and reading.status in RETRYABLE_STATUS):
             delay = self._retry_delay(reading, attempt)
-        elif kind == "http" and outcome.error_code == SYSTEM_BUSY:
+        elif call.idempotent and kind == "http" and outcome.error_code == SYSTEM_BUSY:
             delay = self._backoff(attempt) + 1.0
+        if reading.status == 429 or (400 <= reading.status < 500 or kind == "auth"):
+            outcome = outcome.model_copy(update={"unsent": True})
         return outcome, delay
 
     def _retry_delay(self, reading: Reading, attempt: int) -> float:

@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -22,17 +23,25 @@ import httpx
 
 from checker.codearts.calls import Call, Caller
 from checker.codearts.context import ClientContext, tls_verification
-from checker.codearts.runs_wire import parse_detail, parse_latest
+from checker.codearts.runs_wire import parse_detail, parse_latest, parse_started
 from checker.codearts.wire import (
     Parse,
     parse_startup,
 )
-from checker.gate.answers import BatchAnswer, DetailAnswer, LatestAnswer, QueryFailure
+from checker.gate.answers import (
+    BatchAnswer,
+    DetailAnswer,
+    LatestAnswer,
+    QueryFailure,
+    StartAnswer,
+)
 from checker.gate.planner import Batch, DetailQuery, LatestBatch
+from checker.gate.starts import StartBatch
 
 log = logging.getLogger("checker.client")
 
 STARTUP_PATH = "/v5/{project_id}/api/pipelines/batch-runs/result"
+START_PATH = "/v5/{project_id}/api/pipelines/batch-runs"
 LATEST_PATH = "/v5/{project_id}/api/pipelines/status"
 DETAIL_PATH = "/v5/{project_id}/api/pipelines/{pipeline_id}/pipeline-runs/detail"
 USER_AGENT = "checker (CodeArts Pipeline status gate)"
@@ -114,6 +123,26 @@ class Session:
             return DetailAnswer(query=query, run=run, failure=failure)
 
         return await self._all(queries, one)
+
+    async def start(self, batches: Sequence[StartBatch]) -> list[StartAnswer]:
+        """Start runs: never retried once a request may have reached the service."""
+
+        async def one(index: int, batch: StartBatch) -> StartAnswer:
+            call = _post(
+                batch.endpoint + START_PATH.format(project_id=batch.project_id),
+                batch.project_id,
+                batch.body(),
+                len(batch.pipeline_ids),
+                parse_started,
+                f"start {batch.project_id}/{batch.number}",
+            )
+            started, failure = await self.call(replace(call, idempotent=False))
+            ambiguous = failure is not None and not failure.unsent
+            return StartAnswer(
+                batch=batch, started=started or (), failure=failure, ambiguous=ambiguous
+            )
+
+        return await self._all(batches, one)
 
     async def _all(self, items: Sequence[T], one: Callable[[int, T], Awaitable[Any]]) -> list[Any]:
         """Every item, concurrently (bounded); until a request has been answered at all, the

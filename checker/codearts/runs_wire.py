@@ -1,6 +1,7 @@
 """The run-level answers, read defensively (see :mod:`checker.codearts.wire`):
-``POST …/pipelines/status`` (a bare array, one latest run per pipeline that has runs) and
-``GET …/pipeline-runs/detail`` (one run)."""
+``POST …/pipelines/status`` (a bare array, one latest run per pipeline that has runs),
+``GET …/pipeline-runs/detail`` (one run), and ``POST …/pipelines/batch-runs`` (the runs it
+started)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from checker.codearts.wire import Redact, api_text
-from checker.gate.answers import RunObservation, StageObservation
+from checker.gate.answers import RunObservation, StageObservation, StartedRun
 
 _Number = int | float
 
@@ -76,3 +77,26 @@ def parse_detail(body: Any, redact: Redact) -> RunObservation:
     if not isinstance(body, dict):
         raise ValueError("expected a pipeline run object")
     return _run(_WireRun.model_validate(body), redact)
+
+
+class _WireStarted(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+    pipeline_id: str
+    pipeline_run_id: str
+
+
+class _WireStartAnswer(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+    result: list[_WireStarted]
+
+
+def parse_started(body: Any, redact: Redact) -> tuple[StartedRun, ...]:
+    if not isinstance(body, dict) or "result" not in body:
+        raise ValueError("expected an object with 'result'")
+    answer = _WireStartAnswer.model_validate(body)
+    return tuple(
+        StartedRun(pipeline_id=item.pipeline_id, pipeline_run_id=item.pipeline_run_id)
+        for item in answer.result
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from checker.gate.planner import Batch, DetailQuery, LatestBatch
+from checker.gate.starts import StartBatch
 from checker.gate.types import Frozen
 
 FailureKind = Literal["auth", "http", "network", "answer", "not_sent"]
@@ -63,6 +64,9 @@ class QueryFailure(Frozen):
     error_msg: str | None = None
     request_id: str | None = None
     attempts: int = 0
+    unsent: bool = False
+    """Certainly never acted on by the service (no connection, refused by the gateway, a
+    4xx): what decides whether starting runs may be retried or is ambiguous."""
 
 
 class BatchAnswer(Frozen):
@@ -88,3 +92,23 @@ class DetailAnswer(Frozen):
     query: DetailQuery
     run: RunObservation | None = None
     failure: QueryFailure | None = None
+
+
+class StartedRun(Frozen):
+    """One run the batch start API started."""
+
+    pipeline_id: str
+    pipeline_run_id: str
+
+
+class StartAnswer(Frozen):
+    """What came back for one start batch.
+
+    ``ambiguous`` means the request may have reached the service (a timeout or a dropped
+    connection after sending, a 5xx, an unreadable answer): runs may have started, unseen.
+    """
+
+    batch: StartBatch
+    started: tuple[StartedRun, ...] = ()
+    failure: QueryFailure | None = None
+    ambiguous: bool = False

@@ -57,6 +57,8 @@ class LoadOptions:
     """Environment variables besides ``CHECKER_VAR_*`` that ``${env.NAME}`` may read."""
     allow_unset: bool = False
     """Accept variables without values and checks without run IDs (pre-commit, before CI)."""
+    for_start: bool = False
+    """For ``checker start``: checks without a run ID are the ones to start."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ def _inputs(options: LoadOptions) -> tuple[Inputs, list[Problem]]:
         only=options.only,
         allowed_env=options.allowed_env,
         allow_unset=options.allow_unset,
+        for_start=options.for_start,
     )
     return inputs, problems
 

@@ -29,6 +29,8 @@ from checker.manifest.runs import RunsIndex
 from checker.manifest.variables import UNSET_PLACEHOLDER
 
 Problems = list[Problem]
+TO_START = ""
+"""The run ID of a check whose run ``checker start`` is to start."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Inputs:
     only: tuple[str, ...]
     allowed_env: frozenset[str]
     allow_unset: bool
+    for_start: bool = False
+    """Resolving for ``checker start``: a check without a run ID is one to start."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,8 @@ def resolve_run_id(
     name = path[-1]
     if check.pipeline_run_id:
         return check.pipeline_run_id, []
+    if inputs.for_start:
+        return TO_START, []
     saved = inputs.runs.lookup(check.pipeline_id)
     if len(saved) == 1:
         return saved[0].run_id, []

@@ -1,0 +1,140 @@
+"""The options of ``check`` and ``start``, beyond those every manifest command takes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from checker.cli.params import (
+    PATH,
+    DurationType,
+    ReportTargetType,
+    batch_size_option,
+    distinct_paths,
+)
+
+_CHECK_OPTIONS = [
+    click.option(
+        "--report",
+        "reports",
+        multiple=True,
+        type=ReportTargetType(),
+        callback=distinct_paths,
+        help="Write a report (junit, markdown, json, text); repeatable.",
+    ),
+    batch_size_option,
+    click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=8,
+        show_default=True,
+        help="Requests in flight at once.",
+    ),
+    click.option(
+        "--wait",
+        is_flag=True,
+        help="Poll until every check is decided (runs ended) or --timeout passes.",
+    ),
+    click.option(
+        "--timeout",
+        type=DurationType(),
+        help="The one deadline for the whole command, waiting and retries included "
+        "[default: the manifest's wait.timeout, else 30m].",
+    ),
+    click.option(
+        "--poll-interval",
+        type=DurationType(),
+        help="First pause between polls; grows 1.5x per poll up to 60s "
+        "[default: the manifest's wait.poll_interval, else 10s].",
+    ),
+    click.option(
+        "--fail-fast",
+        is_flag=True,
+        help="Stop at the first blocking failure; undecided checks are reported skipped.",
+    ),
+    click.option(
+        "--request-timeout",
+        type=DurationType(),
+        default="60s",
+        show_default=True,
+        help="Limit for one request attempt, from connecting to the last byte.",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(0, 10),
+        default=3,
+        show_default=True,
+        help="Retries after throttling, 5xx and network errors (never after 401/403).",
+    ),
+    click.option("--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE]."),
+    click.option(
+        "--emulator",
+        "emulator_world",
+        type=PATH,
+        metavar="WORLD",
+        help="Start the emulator on a free loopback port and check against it.",
+    ),
+    click.option("--quiet", "-q", is_flag=True, help="No summary or progress output."),
+]
+
+
+def check_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options only ``check`` takes."""
+    for decorator in reversed(_CHECK_OPTIONS):
+        function = decorator(function)
+    return function
+
+
+_START_OPTIONS = [
+    click.option(
+        "--out",
+        type=PATH,
+        metavar="FILE",
+        help="Write the started runs here (atomically), in the API's own shape, for "
+        "check --runs; default: stdout.",
+    ),
+    click.option(
+        "--auto-approve",
+        is_flag=True,
+        help="Start without asking (required when no terminal can answer).",
+    ),
+    batch_size_option,
+    click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=8,
+        show_default=True,
+        help="Requests in flight at once.",
+    ),
+    click.option("--timeout", type=DurationType(), help="Deadline for the whole command [30m]."),
+    click.option(
+        "--request-timeout",
+        type=DurationType(),
+        default="60s",
+        show_default=True,
+        help="Limit for one request attempt.",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(0, 10),
+        default=3,
+        show_default=True,
+        help="Retries of what certainly never reached the service: a refused connection, 429.",
+    ),
+    click.option("--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE]."),
+    click.option(
+        "--emulator",
+        "emulator_world",
+        type=PATH,
+        metavar="WORLD",
+        help="Start the emulator on a free loopback port and start runs there.",
+    ),
+]
+
+
+def start_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options only ``start`` takes."""
+    for decorator in reversed(_START_OPTIONS):
+        function = decorator(function)
+    return function

@@ -1,0 +1,61 @@
+"""Which pipelines ``checker start`` starts, in the fewest requests. Pure.
+
+A check that names its run checks an existing run and starts nothing; several checks of one
+pipeline start it once. Pipelines are grouped by ``(endpoint, project_id)`` and cut into
+batches of at most ``batch_size``, like queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from checker.gate.checks import CheckSpec
+from checker.gate.types import Frozen
+
+
+class StartBatch(Frozen):
+    """One ``POST …/pipelines/batch-runs``: up to ``batch_size`` pipelines of one project."""
+
+    endpoint: str
+    project_id: str
+    number: int
+    pipeline_ids: tuple[str, ...]
+
+    def body(self) -> dict[str, list[str]]:
+        return {"pipeline_ids": list(self.pipeline_ids)}
+
+
+class StartPlan(Frozen):
+    batches: tuple[StartBatch, ...]
+    existing: tuple[CheckSpec, ...]
+    """Checks that name their run: nothing is started for them."""
+
+    @property
+    def pipeline_count(self) -> int:
+        return sum(len(batch.pipeline_ids) for batch in self.batches)
+
+
+def plan_starts(checks: Sequence[CheckSpec], batch_size: int) -> StartPlan:
+    """Start the pipeline of every check without a run ID, once each."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    groups: dict[tuple[str, str], list[str]] = {}
+    existing = []
+    for check in checks:
+        if check.pipeline_run_id:
+            existing.append(check)
+            continue
+        pipelines = groups.setdefault((check.endpoint, check.project_id), [])
+        if check.pipeline_id not in pipelines:
+            pipelines.append(check.pipeline_id)
+    batches = tuple(
+        StartBatch(
+            endpoint=endpoint,
+            project_id=project_id,
+            number=index // batch_size + 1,
+            pipeline_ids=tuple(pipelines[index : index + batch_size]),
+        )
+        for (endpoint, project_id), pipelines in groups.items()
+        for index in range(0, len(pipelines), batch_size)
+    )
+    return StartPlan(batches=batches, existing=tuple(existing))

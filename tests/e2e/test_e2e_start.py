@@ -1,0 +1,181 @@
+"""checker start against the emulator over loopback: the whole gate from one committed file,
+and never a pipeline started by accident or twice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from helpers import (
+    P_BANNED,
+    P_BUILD,
+    P_TESTS,
+    R_BUILD,
+    TOKEN,
+    Emulated,
+    manifest_data,
+    run_cli,
+    world_data,
+    write_yaml,
+)
+
+Start = Callable[..., Emulated]
+AUTH = {"CHECKER_AUTH_TOKEN": TOKEN}
+UNKNOWN_PIPELINE = "ab" * 16
+
+
+def _starts(server: Emulated) -> list[object]:
+    return [r for r in server.requests if r.path.endswith("/batch-runs")]
+
+
+def _manifest(tmp_path: Path, checks: dict[str, object]) -> Path:
+    defaults = {"expect": {"run": {"status": "COMPLETED"}}}
+    return write_yaml(tmp_path / "gate.yaml", manifest_data(checks, defaults=defaults))
+
+
+def test_start_then_wait_passes_healthy_runs_and_names_the_banned_one(
+    tmp_path: Path, emulator: Start
+) -> None:
+    server = emulator()
+    manifest = _manifest(
+        tmp_path,
+        {
+            "build": {"pipeline_id": P_BUILD},
+            "tests": {"pipeline_id": P_TESTS},
+            "tests-again": {"pipeline_id": P_TESTS},
+            "scan": {"pipeline_id": P_BANNED},
+        },
+    )
+    runs = tmp_path / "runs.json"
+    started = run_cli(
+        ["start", str(manifest), "--endpoint", server.url, "--out", str(runs), "--auto-approve"],
+        AUTH,
+    )
+    assert started.exit_code == 0, started.output
+    assert "Start: 3 pipelines in 1 request." in started.stderr
+    assert json.loads(_starts(server)[0].body) == {"pipeline_ids": [P_BUILD, P_TESTS, P_BANNED]}
+    saved = json.loads(runs.read_text())["result"]
+    assert [run["pipeline_id"] for run in saved] == [P_BUILD, P_TESTS, P_BANNED]
+    check = run_cli(
+        [
+            "check",
+            str(manifest),
+            "--endpoint",
+            server.url,
+            "--runs",
+            str(runs),
+            "--wait",
+            "--poll-interval",
+            "0.01",
+        ],
+        AUTH,
+    )
+    assert check.exit_code == 1, check.output
+    lines = check.stdout.splitlines()
+    assert any(line.startswith("PASS  build ") for line in lines)
+    assert any(line.startswith("PASS  tests ") for line in lines)
+    assert "Current pipeline is banned." in next(line for line in lines if "scan" in line)
+    assert len(_starts(server)) == 1
+
+
+def test_without_a_terminal_nothing_starts_without_auto_approve(
+    tmp_path: Path, emulator: Start
+) -> None:
+    server = emulator()
+    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}})
+    run = run_cli(["start", str(manifest), "--endpoint", server.url], AUTH)
+    assert run.exit_code == 2
+    assert "nobody can confirm here" in run.stderr and "--auto-approve" in run.stderr
+    assert _starts(server) == [] and server.requests == []
+
+
+def test_a_dropped_connection_after_sending_is_never_retried(
+    tmp_path: Path, emulator: Start
+) -> None:
+    server = emulator(world_data(faults=[{"api": "start", "action": "close"}]))
+    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}})
+    out = tmp_path / "runs.json"
+    run = run_cli(
+        ["start", str(manifest), "--endpoint", server.url, "--out", str(out), "--auto-approve"],
+        AUTH,
+    )
+    assert run.exit_code == 3
+    assert "unknown — check the console" in run.stderr
+    assert f"these pipelines may have started: {P_BUILD}" in run.stderr
+    assert len(_starts(server)) == 1
+    assert json.loads(out.read_text()) == {"result": []}
+
+
+def test_a_5xx_is_ambiguous_but_429_is_retried(tmp_path: Path, emulator: Start) -> None:
+    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}})
+    throttled = emulator(
+        world_data(faults=[{"api": "start", "status": 429, "headers": {"Retry-After": "0"}}])
+    )
+    run = run_cli(["start", str(manifest), "--endpoint", throttled.url, "--auto-approve"], AUTH)
+    assert run.exit_code == 0, run.output
+    assert len(_starts(throttled)) == 2
+    assert json.loads(run.stdout)["result"][0]["pipeline_id"] == P_BUILD
+    broken = emulator(world_data(faults=[{"api": "start", "status": 502}]))
+    run = run_cli(["start", str(manifest), "--endpoint", broken.url, "--auto-approve"], AUTH)
+    assert run.exit_code == 3 and "unknown — check the console" in run.stderr
+    assert len(_starts(broken)) == 1
+
+
+def test_pipelines_missing_from_the_answer_are_named(tmp_path: Path, emulator: Start) -> None:
+    server = emulator()
+    manifest = _manifest(
+        tmp_path, {"build": {"pipeline_id": P_BUILD}, "ghost": {"pipeline_id": UNKNOWN_PIPELINE}}
+    )
+    run = run_cli(["start", str(manifest), "--endpoint", server.url, "--auto-approve"], AUTH)
+    assert run.exit_code == 3
+    assert f"pipeline {UNKNOWN_PIPELINE} is not in the answer: not started" in run.stderr
+    assert [r["pipeline_id"] for r in json.loads(run.stdout)["result"]] == [P_BUILD]
+
+
+def test_checks_that_name_their_run_start_nothing(tmp_path: Path, emulator: Start) -> None:
+    server = emulator()
+    manifest = _manifest(
+        tmp_path,
+        {
+            "existing": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD},
+            "new": {"pipeline_id": P_TESTS},
+        },
+    )
+    run = run_cli(["start", str(manifest), "--endpoint", server.url, "--auto-approve"], AUTH)
+    assert run.exit_code == 0, run.output
+    assert "Not started: these checks name an existing run" in run.stderr
+    assert f"~ existing: pipeline {P_BUILD} run {R_BUILD}" in run.stderr
+    assert json.loads(_starts(server)[0].body) == {"pipeline_ids": [P_TESTS]}
+
+
+def test_the_start_then_wait_example() -> None:
+    """The README's two-step demo script, with the CLI on PATH as after `pip install`."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+
+    import pytest
+
+    from helpers import EXAMPLES
+
+    scripts = Path(sys.executable).parent
+    bash = shutil.which("bash")
+    if not (scripts / "checker").exists() or bash is None:
+        pytest.skip("needs bash and the installed checker command beside this Python")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = f"{scripts}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.run(
+        [bash, str(EXAMPLES / "start-then-wait.sh")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PORT": str(port), "PATH": path},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Start: 3 pipelines in 1 request." in done.stderr
+    assert "FAILED: 2 passed, 1 failed" in done.stdout

@@ -4,10 +4,17 @@ and never a pipeline started by accident or twice."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from helpers import (
+    EXAMPLES,
     P_BANNED,
     P_BUILD,
     P_TESTS,
@@ -151,16 +158,6 @@ def test_checks_that_name_their_run_start_nothing(tmp_path: Path, emulator: Star
 
 def test_the_start_then_wait_example() -> None:
     """The README's two-step demo script, with the CLI on PATH as after `pip install`."""
-    import os
-    import shutil
-    import socket
-    import subprocess
-    import sys
-
-    import pytest
-
-    from helpers import EXAMPLES
-
     scripts = Path(sys.executable).parent
     bash = shutil.which("bash")
     if not (scripts / "checker").exists() or bash is None:

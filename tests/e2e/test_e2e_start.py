@@ -27,12 +27,14 @@ from helpers import (
     write_yaml,
 )
 
+from checker.emulator.server import RecordedRequest
+
 Start = Callable[..., Emulated]
 AUTH = {"CHECKER_AUTH_TOKEN": TOKEN}
 UNKNOWN_PIPELINE = "ab" * 16
 
 
-def _starts(server: Emulated) -> list[object]:
+def _starts(server: Emulated) -> list[RecordedRequest]:
     return [r for r in server.requests if r.path.endswith("/batch-runs")]
 
 

@@ -27,15 +27,8 @@ PatternMessages = Mapping[str, Callable[[str], str]]
 """For a regex used in a schema, how to say that a value does not match it (``must be …``)."""
 
 
-class _OptionalNotNullable(GenerateJsonSchema):
-    """Optional fields are written by leaving them out, never as ``null``.
-
-    The models use ``None`` as "not given"; a literal ``null`` in a manifest is almost always
-    an unfinished edit, so the published schema rejects it.
-    """
-
-    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
-        return self.generate_inner(schema["schema"])
+class _Titled(GenerateJsonSchema):
+    """Keeps a field's title next to a ``$ref``, for editors' hover help."""
 
     def handle_ref_overrides(self, json_schema: JsonSchemaValue) -> JsonSchemaValue:
         # Editors show a field's title on hover; pydantic drops it next to a $ref when it
@@ -46,6 +39,17 @@ class _OptionalNotNullable(GenerateJsonSchema):
             handled = {**handled, "title": title}
         return handled
 
+
+class _OptionalNotNullable(_Titled):
+    """Optional fields are written by leaving them out, never as ``null``.
+
+    The models use ``None`` as "not given"; a literal ``null`` in a manifest is almost always
+    an unfinished edit, so the published schema rejects it.
+    """
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])
+
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
         inner = self.generate_inner(schema["schema"])
         if schema.get("default") is None:
@@ -54,8 +58,15 @@ class _OptionalNotNullable(GenerateJsonSchema):
 
 
 def generate_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The JSON Schema of ``model``, with the dialect declared."""
-    schema = model.model_json_schema(schema_generator=_OptionalNotNullable)
+    """The JSON Schema of ``model``, with the dialect declared.
+
+    Documents people write (manifests, worlds) may not hold ``null``; documents checker
+    writes (a model with ``writes_nulls = True``) hold ``null`` for every unset optional,
+    and their schema says so.
+    """
+    nulls = bool(getattr(model, "writes_nulls", False))
+    generator = _Titled if nulls else _OptionalNotNullable
+    schema = model.model_json_schema(schema_generator=generator)
     return {"$schema": SCHEMA_DIALECT, **schema}
 
 

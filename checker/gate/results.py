@@ -6,7 +6,7 @@ The JSON report is this model serialised; ``RunReport.model_validate_json`` read
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -100,6 +100,9 @@ class Note(Frozen):
 
 class RunReport(Frozen):
     """Everything one ``checker check`` found: the input of every report format."""
+
+    writes_nulls: ClassVar[bool] = True
+    """The JSON report holds ``null`` for unset optionals; its schema allows it."""
 
     format_version: int = REPORT_FORMAT_VERSION
     checker_version: str

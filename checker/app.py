@@ -29,9 +29,10 @@ from checker.gate.planner import DEFAULT_BATCH_SIZE, plan_checks
 from checker.gate.results import RunReport, with_text_replaced
 from checker.gate.starts import plan_starts
 from checker.manifest.load import LoadOptions, LoadResult, load_checks
-from checker.reports.formats import RENDERERS
+from checker.reports.formats import RENDERERS, render_text
+from checker.reports.options import DEFAULT_MARKDOWN_MAX_BYTES, RenderOptions
 from checker.reports.plan import render_plan, render_start_plan
-from checker.reports.write import ReportTarget, write_atomic
+from checker.reports.write import ReportTarget, append_report, write_atomic
 from checker.runner import Interrupted, ProgressSink, WaitOptions, run_checks
 from checker.starting import start_runs
 
@@ -82,6 +83,7 @@ class CheckOptions:
     progress: ProgressSink | None = None
     clock: Clock = utc_now
     sleep: Sleep = asyncio.sleep
+    markdown_max_bytes: int = DEFAULT_MARKDOWN_MAX_BYTES
 
 
 def _load(common: CommonOptions, console: Output) -> LoadResult:
@@ -141,6 +143,14 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
     return _deliver(options, console, report)
 
 
+def _render_options(options: CheckOptions, target: ReportTarget) -> RenderOptions:
+    complete = next(
+        (str(t.path) for t in options.reports if t.format in ("json", "junit") and t != target),
+        None,
+    )
+    return RenderOptions(markdown_max_bytes=options.markdown_max_bytes, complete=complete)
+
+
 def _credentials(environment: Environment, fallback: Credentials | None) -> Credentials:
     return find_credentials(environment) or fallback or require_credentials(environment)
 
@@ -151,11 +161,18 @@ def _deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitC
     failures: list[str] = []
     for target in options.reports:
         try:
-            write_atomic(target.path, console.redact(RENDERERS[target.format](report)))
+            text = console.redact(
+                RENDERERS[target.format](report, _render_options(options, target))
+            )
+            summary = options.common.load.environment.step_summary
+            if summary is not None and target.path.absolute() == summary.absolute():
+                append_report(target.path, text)
+            else:
+                write_atomic(target.path, text)
         except CheckerError as error:
             failures.append(error.message)
     if not options.quiet:
-        console.out(RENDERERS["text"](report).rstrip("\n"))
+        console.out(render_text(report).rstrip("\n"))
     for note in report.notes:
         console.err(f"error: {note.message}" + (f"\n    hint: {note.hint}" if note.hint else ""))
     for message in failures:

@@ -22,6 +22,8 @@ ALLOWED_HOSTS_VARIABLE = "CHECKER_ALLOWED_HOSTS"
 CA_BUNDLE_VARIABLE = "SSL_CERT_FILE"
 VARIABLE_PREFIX = "CHECKER_VAR_"
 REGION_OVERRIDE_PREFIX = "HUAWEICLOUD_SDK_REGION_CODEARTSPIPELINE_"
+STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
+ACTIONS_VARIABLE = "GITHUB_ACTIONS"
 
 CREDENTIAL_VARIABLES = frozenset(
     {TOKEN_VARIABLE, AK_VARIABLE, SK_VARIABLE, SECURITY_TOKEN_VARIABLE}
@@ -53,6 +55,10 @@ class Environment:
     """Manifest variable values from ``CHECKER_VAR_<NAME>``, by name."""
     readable: Mapping[str, str] = field(default_factory=dict)
     """What ``${env.NAME}`` may read: everything except the credential variables."""
+    step_summary: Path | None = None
+    """GitHub's step summary file: a report written there is appended (steps share it)."""
+    github_actions: bool = False
+    """Running in GitHub Actions: checks that did not pass become annotations."""
 
     @classmethod
     def from_mapping(cls, environ: Mapping[str, str], home: Path | None = None) -> Environment:

@@ -6,6 +6,7 @@ prints, or exits; it imports the emulator only when a command needs it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,21 +14,12 @@ from typing import TYPE_CHECKING
 import click
 
 from checker import __version__
-from checker.app import (
-    DEFAULT_TIMEOUT,
-    CheckOptions,
-    CommonOptions,
-    ProblemFormat,
-    StartOptions,
-    check,
-    plan,
-    start,
-    validate,
-)
+from checker.app import CheckOptions, ProblemFormat, check, plan, validate
 from checker.cli import session
+from checker.cli.common import common_options
 from checker.cli.console import Console
 from checker.cli.emulated import emulated
-from checker.cli.options import check_options, start_options
+from checker.cli.options import check_options
 from checker.cli.params import (
     PATH,
     ManifestArguments,
@@ -36,9 +28,7 @@ from checker.cli.params import (
 )
 from checker.cli.progress import ProgressPrinter
 from checker.codearts.context import ClientSettings
-from checker.environment import Environment
 from checker.errors import CheckerError, ExitCode
-from checker.manifest.load import LoadOptions
 from checker.reports.write import ReportTarget
 
 if TYPE_CHECKING:
@@ -62,29 +52,16 @@ def schema_model(name: str) -> type[BaseModel]:
     return RunReport
 
 
-def _common(
-    environment: Environment, arguments: ManifestArguments, allow_unset: bool = False
-) -> CommonOptions:
-    return CommonOptions(
-        manifests=arguments.manifests,
-        load=LoadOptions(
-            var_assignments=arguments.variables,
-            var_files=arguments.var_files,
-            runs_files=arguments.runs_files,
-            only=arguments.only,
-            endpoint_override=arguments.endpoint,
-            project_id=arguments.project_id,
-            environment=environment,
-            allowed_env=frozenset(arguments.allowed_env),
-            allow_unset=allow_unset,
-        ),
-    )
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="checker")
 def main() -> None:
     """Declarative status gate for Huawei Cloud CodeArts Pipeline runs."""
+
+
+def _register() -> None:
+    from checker.cli.start import start_command
+
+    main.add_command(start_command)
 
 
 @main.command(name="check", short_help="Gate on the runs a manifest expects.")
@@ -94,6 +71,7 @@ def check_command(
     *,
     arguments: ManifestArguments,
     reports: tuple[ReportTarget, ...],
+    markdown_max_bytes: int,
     batch_size: int,
     concurrency: int,
     timeout: float | None,
@@ -114,7 +92,7 @@ def check_command(
     """
     environment = session.environment()
     options = CheckOptions(
-        common=_common(environment, arguments),
+        common=common_options(environment, arguments),
         reports=reports,
         batch_size=batch_size,
         client=ClientSettings(
@@ -128,8 +106,15 @@ def check_command(
         fail_fast=fail_fast,
         timeout=timeout,
         poll_interval=poll_interval,
+        markdown_max_bytes=markdown_max_bytes,
     )
 
+    session.run(environment, arguments.debug, _checking(options, emulator_world, quiet))
+
+
+def _checking(
+    options: CheckOptions, emulator_world: Path | None, quiet: bool
+) -> Callable[[Console], ExitCode]:
     def action(console: Console) -> ExitCode:
         printer = ProgressPrinter(console, session.stderr_is_terminal())
         live = replace(options, progress=None if quiet else printer)
@@ -139,55 +124,7 @@ def check_command(
         finally:
             printer.close()
 
-    session.run(environment, arguments.debug, action)
-
-
-@main.command(name="start", short_help="Start the manifest's pipelines.")
-@load_options
-@start_options
-def start_command(
-    *,
-    arguments: ManifestArguments,
-    out: Path | None,
-    auto_approve: bool,
-    batch_size: int,
-    concurrency: int,
-    timeout: float | None,
-    request_timeout: float,
-    retries: int,
-    ca_bundle: Path | None,
-    emulator_world: Path | None,
-) -> None:
-    """Start the pipelines of the checks in MANIFESTS that name no run, through the batch
-    start API, and write their run IDs for `check --runs`.
-
-    \b
-    Shows what it will start and asks on a terminal; elsewhere it starts nothing without
-    --auto-approve. A request that may have reached the service is never sent twice.
-    Exit codes: 0 all started; 1 declined; 2 usage or manifest problem (nothing started);
-    3 a batch failed or its outcome is unknown, or a pipeline is missing from the answer.
-    """
-    environment = session.environment()
-    options = StartOptions(
-        common=_common(environment, arguments),
-        batch_size=batch_size,
-        client=ClientSettings(
-            concurrency=concurrency,
-            timeout=request_timeout,
-            max_attempts=retries + 1,
-            ca_bundle=ca_bundle or environment.ca_bundle,
-        ),
-        out=out,
-        auto_approve=auto_approve,
-        timeout=timeout or DEFAULT_TIMEOUT,
-    )
-    confirm = session.confirmer()
-
-    def action(console: Console) -> ExitCode:
-        with emulated(emulator_world, options) as effective:
-            return start(effective, console, confirm)
-
-    session.run(environment, arguments.debug, action)
+    return action
 
 
 @main.command(name="plan", short_help="Show the requests check would send.")
@@ -200,7 +137,7 @@ def plan_command(
 ) -> None:
     """Show the requests `check` would send, per project. Sends nothing."""
     environment = session.environment()
-    common = _common(environment, arguments)
+    common = common_options(environment, arguments)
     session.run(environment, arguments.debug, lambda console: plan(common, console, batch_size))
 
 
@@ -228,7 +165,7 @@ def validate_command(
 ) -> None:
     """Check MANIFESTS without a network: schema, variables, regexes, runs files."""
     environment = session.environment()
-    common = _common(environment, arguments, allow_unset)
+    common = common_options(environment, arguments, allow_unset)
     session.run(
         environment, arguments.debug, lambda console: validate(common, console, output_format)
     )
@@ -278,3 +215,6 @@ def emulator_command(*, world_file: Path, host: str, port: int) -> None:
         return ExitCode.PASSED
 
     session.run(session.environment(), False, action)
+
+
+_register()

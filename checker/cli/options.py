@@ -23,6 +23,13 @@ _CHECK_OPTIONS = [
         callback=distinct_paths,
         help="Write a report (junit, markdown, json, text); repeatable.",
     ),
+    click.option(
+        "--markdown-max-bytes",
+        type=click.IntRange(2_000, 100_000_000),
+        default=1_000_000,
+        show_default=True,
+        help="Budget of the Markdown report (65000 for a PR comment); failures come first.",
+    ),
     batch_size_option,
     click.option(
         "--concurrency",

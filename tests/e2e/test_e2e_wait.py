@@ -21,7 +21,8 @@ from checker.environment import Environment
 from checker.errors import ExitCode
 from checker.gate.results import RunReport
 from checker.manifest.load import LoadOptions
-from checker.reports.formats import render_junit, render_markdown
+from checker.reports.formats import render_junit
+from checker.reports.markdown import render_markdown
 from checker.runner import Interrupted, Progress
 
 Start = Callable[..., Emulated]

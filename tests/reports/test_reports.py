@@ -15,7 +15,9 @@ from markdown_it import MarkdownIt
 
 from checker.gate.checks import CheckSpec
 from checker.gate.answers import Observation, QueryFailure
-from checker.reports.formats import RENDERERS, render_junit, render_markdown
+from checker.reports.formats import RENDERERS, render_junit
+from checker.reports.markdown import render_markdown
+from checker.reports.options import RenderOptions
 from checker.reports.write import write_atomic
 from checker.gate.results import CheckResult, RunReport, Summary, gate_exit_code, verdict_line
 from checker.gate.types import Severity
@@ -133,10 +135,12 @@ def _table_rows(markdown: str) -> list[list[str]]:
 def test_markdown_table_has_one_row_per_check_with_hostile_reasons() -> None:
     markdown = render_markdown(_mixed())
     rows = _table_rows(markdown)
-    assert len(rows) == 5  # four blocking in the main table, one warning in its own section
-    assert all(len(row) == 6 for row in rows)
-    assert [row[0] for row in rows] == ["ok", "bad", "gone", "broken", "soft"]
+    assert len(rows) == 5  # failures first, then the warning, then the passing check folded
+    assert all(len(row) == 5 for row in rows)
+    assert [row[1] for row in rows] == ["bad", "gone", "broken", "soft", "ok"]
     assert "### Warnings (non-blocking)" in markdown
+    assert "<details><summary>Passed (1)</summary>" in markdown
+    assert markdown.endswith("\n\n")
     assert markdown.splitlines()[0].startswith("**❌ checker FAILED:")
 
 
@@ -144,22 +148,22 @@ def test_markdown_table_has_one_row_per_check_with_hostile_reasons() -> None:
 @given(reason=st.text(max_size=60))
 def test_markdown_rows_survive_any_reason(reason: str) -> None:
     rows = _table_rows(render_markdown(_mixed(reason)))
-    assert len(rows) == 5 and all(len(row) == 6 for row in rows)
+    assert len(rows) == 5 and all(len(row) == 5 for row in rows)
 
 
 def test_json_report_reads_back() -> None:
     report = _mixed()
-    assert RunReport.model_validate_json(RENDERERS["json"](report)) == report
+    assert RunReport.model_validate_json(RENDERERS["json"](report, RenderOptions())) == report
 
 
 @pytest.mark.parametrize("name", sorted(RENDERERS))
 def test_every_renderer_renders(name: str) -> None:
-    text = RENDERERS[name](_mixed())
+    text = RENDERERS[name](_mixed(), RenderOptions())
     assert "bad" in text
 
 
 def test_text_summary_has_no_control_characters() -> None:
-    text = RENDERERS["text"](_mixed())
+    text = RENDERERS["text"](_mixed(), RenderOptions())
     assert "\x1b" not in text and "\x00" not in text
     assert "\\x1b" in text
 

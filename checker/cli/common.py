@@ -1,0 +1,27 @@
+"""What every manifest command builds from its arguments and the environment."""
+
+from __future__ import annotations
+
+from checker.app import CommonOptions
+from checker.cli.params import ManifestArguments
+from checker.environment import Environment
+from checker.manifest.load import LoadOptions
+
+
+def common_options(
+    environment: Environment, arguments: ManifestArguments, allow_unset: bool = False
+) -> CommonOptions:
+    return CommonOptions(
+        manifests=arguments.manifests,
+        load=LoadOptions(
+            var_assignments=arguments.variables,
+            var_files=arguments.var_files,
+            runs_files=arguments.runs_files,
+            only=arguments.only,
+            endpoint_override=arguments.endpoint,
+            project_id=arguments.project_id,
+            environment=environment,
+            allowed_env=frozenset(arguments.allowed_env),
+            allow_unset=allow_unset,
+        ),
+    )

@@ -22,17 +22,21 @@ from checker.codearts.credentials import (
 )
 from checker.codearts.secret import Redactor
 from checker.codearts.signing import Clock, utc_now
+from checker.delivery import Delivery, write_reports
+from checker.diagnostics.documents import InputRefused, read_input
 from checker.diagnostics.problem import Problem, has_errors
 from checker.environment import Environment
-from checker.errors import CheckerError, ExitCode, ManifestError, UsageError
+from checker.errors import ExitCode, ManifestError, UsageError
 from checker.gate.planner import DEFAULT_BATCH_SIZE, plan_checks
 from checker.gate.results import RunReport, with_text_replaced
 from checker.gate.starts import plan_starts
 from checker.manifest.load import LoadOptions, LoadResult, load_checks
-from checker.reports.formats import RENDERERS, render_text
-from checker.reports.options import DEFAULT_MARKDOWN_MAX_BYTES, RenderOptions
+from checker.reports.annotations import render_annotations
+from checker.reports.custom import TemplateTarget
+from checker.reports.formats import render_text
+from checker.reports.options import DEFAULT_MARKDOWN_MAX_BYTES
 from checker.reports.plan import render_plan, render_start_plan
-from checker.reports.write import ReportTarget, append_report, write_atomic
+from checker.reports.write import ReportTarget, write_atomic
 from checker.runner import Interrupted, ProgressSink, WaitOptions, run_checks
 from checker.starting import start_runs
 
@@ -84,6 +88,9 @@ class CheckOptions:
     clock: Clock = utc_now
     sleep: Sleep = asyncio.sleep
     markdown_max_bytes: int = DEFAULT_MARKDOWN_MAX_BYTES
+    annotations: bool = True
+    """In GitHub Actions, annotate the manifest lines of checks that did not pass."""
+    templates: tuple[TemplateTarget, ...] = ()
 
 
 def _load(common: CommonOptions, console: Output) -> LoadResult:
@@ -143,14 +150,6 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
     return _deliver(options, console, report)
 
 
-def _render_options(options: CheckOptions, target: ReportTarget) -> RenderOptions:
-    complete = next(
-        (str(t.path) for t in options.reports if t.format in ("json", "junit") and t != target),
-        None,
-    )
-    return RenderOptions(markdown_max_bytes=options.markdown_max_bytes, complete=complete)
-
-
 def _credentials(environment: Environment, fallback: Credentials | None) -> Credentials:
     return find_credentials(environment) or fallback or require_credentials(environment)
 
@@ -158,21 +157,19 @@ def _credentials(environment: Environment, fallback: Credentials | None) -> Cred
 def _deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitCode:
     """Write every report, print the summary and notes; the exit code follows."""
     report = with_text_replaced(report, console.redact)
-    failures: list[str] = []
-    for target in options.reports:
-        try:
-            text = console.redact(
-                RENDERERS[target.format](report, _render_options(options, target))
-            )
-            summary = options.common.load.environment.step_summary
-            if summary is not None and target.path.absolute() == summary.absolute():
-                append_report(target.path, text)
-            else:
-                write_atomic(target.path, text)
-        except CheckerError as error:
-            failures.append(error.message)
+    delivery = Delivery(
+        options.reports,
+        options.templates,
+        options.markdown_max_bytes,
+        options.common.load.environment.step_summary,
+    )
+    failures = write_reports(report, delivery, console.redact)
     if not options.quiet:
         console.out(render_text(report).rstrip("\n"))
+    if options.annotations and options.common.load.environment.github_actions:
+        annotations = render_annotations(report)
+        if annotations:
+            console.out(annotations)
     for note in report.notes:
         console.err(f"error: {note.message}" + (f"\n    hint: {note.hint}" if note.hint else ""))
     for message in failures:
@@ -236,3 +233,27 @@ def start(
         console.err(f"error: {line}")
     console.err(f"started {len(outcome.started)} of {plan.pipeline_count} pipeline(s)")
     return ExitCode.UNEVALUATED if problems else ExitCode.PASSED
+
+
+@dataclass(frozen=True)
+class RenderCommand:
+    result: Path
+    delivery: Delivery
+
+
+def render(options: RenderCommand, console: Output) -> ExitCode:
+    """Render a saved JSON result into other formats, offline; exit 0, or 2 if a report
+    could not be written or the result not read."""
+    try:
+        text = read_input(options.result).decode("utf-8")
+        report = RunReport.model_validate_json(text)
+    except (InputRefused, UnicodeDecodeError, ValueError) as error:
+        reason = error.__class__.__name__ if isinstance(error, ValueError) else str(error)
+        raise UsageError(
+            f"cannot read result {options.result}: {reason}",
+            "render takes the file check wrote with --report json=PATH",
+        ) from None
+    failures = write_reports(report, options.delivery, console.redact)
+    for message in failures:
+        console.err(f"error: {message}")
+    return ExitCode.USAGE if failures else ExitCode.PASSED

@@ -65,6 +65,7 @@ class Environment:
         file = _text(environ, CREDENTIALS_FILE_VARIABLE)
         bundle = _text(environ, CA_BUNDLE_VARIABLE)
         hosts = environ.get(ALLOWED_HOSTS_VARIABLE, "")
+        summary = _text(environ, STEP_SUMMARY_VARIABLE)
         return cls(
             home=home,
             auth_token=_text(environ, TOKEN_VARIABLE),
@@ -89,6 +90,8 @@ class Environment:
             readable={
                 name: value for name, value in environ.items() if name not in CREDENTIAL_VARIABLES
             },
+            step_summary=Path(summary) if summary else None,
+            github_actions=environ.get(ACTIONS_VARIABLE) == "true",
         )
 
     def region_endpoint(self, region: str) -> str | None:

@@ -29,6 +29,7 @@ from checker.cli.params import (
 from checker.cli.progress import ProgressPrinter
 from checker.codearts.context import ClientSettings
 from checker.errors import CheckerError, ExitCode
+from checker.reports.custom import TemplateTarget
 from checker.reports.write import ReportTarget
 
 if TYPE_CHECKING:
@@ -59,9 +60,11 @@ def main() -> None:
 
 
 def _register() -> None:
+    from checker.cli.render import render_command
     from checker.cli.start import start_command
 
     main.add_command(start_command)
+    main.add_command(render_command)
 
 
 @main.command(name="check", short_help="Gate on the runs a manifest expects.")
@@ -71,6 +74,7 @@ def check_command(
     *,
     arguments: ManifestArguments,
     reports: tuple[ReportTarget, ...],
+    templates: tuple[TemplateTarget, ...],
     markdown_max_bytes: int,
     batch_size: int,
     concurrency: int,
@@ -83,6 +87,7 @@ def check_command(
     ca_bundle: Path | None,
     emulator_world: Path | None,
     quiet: bool,
+    no_annotations: bool,
 ) -> None:
     """Check that pipeline runs ended as the MANIFESTS expect; the exit code is the verdict.
 
@@ -107,6 +112,8 @@ def check_command(
         timeout=timeout,
         poll_interval=poll_interval,
         markdown_max_bytes=markdown_max_bytes,
+        annotations=not no_annotations,
+        templates=templates,
     )
 
     session.run(environment, arguments.debug, _checking(options, emulator_world, quiet))

@@ -10,8 +10,24 @@ from checker.cli.params import (
     PATH,
     DurationType,
     ReportTargetType,
+    TemplateTargetType,
     batch_size_option,
     distinct_paths,
+)
+
+template_option = click.option(
+    "--template",
+    "templates",
+    multiple=True,
+    type=TemplateTargetType(),
+    help="Render your own Jinja template with the result (sandboxed); repeatable.",
+)
+markdown_budget_option = click.option(
+    "--markdown-max-bytes",
+    type=click.IntRange(2_000, 100_000_000),
+    default=1_000_000,
+    show_default=True,
+    help="Budget of the Markdown report (65000 for a PR comment); failures come first.",
 )
 
 _CHECK_OPTIONS = [
@@ -23,13 +39,8 @@ _CHECK_OPTIONS = [
         callback=distinct_paths,
         help="Write a report (junit, markdown, json, text); repeatable.",
     ),
-    click.option(
-        "--markdown-max-bytes",
-        type=click.IntRange(2_000, 100_000_000),
-        default=1_000_000,
-        show_default=True,
-        help="Budget of the Markdown report (65000 for a PR comment); failures come first.",
-    ),
+    template_option,
+    markdown_budget_option,
     batch_size_option,
     click.option(
         "--concurrency",
@@ -83,6 +94,11 @@ _CHECK_OPTIONS = [
         help="Start the emulator on a free loopback port and check against it.",
     ),
     click.option("--quiet", "-q", is_flag=True, help="No summary or progress output."),
+    click.option(
+        "--no-annotations",
+        is_flag=True,
+        help="In GitHub Actions, do not annotate the manifest lines of checks that did not pass.",
+    ),
 ]
 
 
@@ -143,5 +159,20 @@ _START_OPTIONS = [
 def start_options(function: Callable[..., None]) -> Callable[..., None]:
     """The options only ``start`` takes."""
     for decorator in reversed(_START_OPTIONS):
+        function = decorator(function)
+    return function
+
+
+def report_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options of ``render``."""
+    report = click.option(
+        "--report",
+        "reports",
+        multiple=True,
+        type=ReportTargetType(),
+        callback=distinct_paths,
+        help="Write a report (junit, markdown, json, text); repeatable.",
+    )
+    for decorator in reversed([report, template_option, markdown_budget_option]):
         function = decorator(function)
     return function

@@ -14,6 +14,7 @@ import click
 
 from checker.gate.durations import parse_duration
 from checker.gate.planner import DEFAULT_BATCH_SIZE
+from checker.reports.custom import TemplateTarget
 from checker.reports.formats import RENDERERS
 from checker.reports.write import ReportTarget
 
@@ -23,8 +24,25 @@ PATH = click.Path(path_type=Path, dir_okay=False)
 if TYPE_CHECKING:
     _ReportTargetBase = click.ParamType[ReportTarget, Any]
     _DurationBase = click.ParamType[float, Any]
+    _TemplateTargetBase = click.ParamType[TemplateTarget, Any]
 else:
-    _ReportTargetBase = _DurationBase = click.ParamType
+    _ReportTargetBase = _DurationBase = _TemplateTargetBase = click.ParamType
+
+
+class TemplateTargetType(_TemplateTargetBase):
+    """``TEMPLATE=PATH``, as ``--template`` takes it."""
+
+    name = "TEMPLATE=PATH"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> TemplateTarget:
+        if isinstance(value, TemplateTarget):
+            return value
+        template, sep, path = str(value).partition("=")
+        if not sep or not template or not path:
+            self.fail(f"expects TEMPLATE=PATH, got '{value}'", param, ctx)
+        return TemplateTarget(Path(template), Path(path))
 
 
 class ReportTargetType(_ReportTargetBase):

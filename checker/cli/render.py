@@ -1,0 +1,41 @@
+"""``checker render``: a saved JSON result into any format, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from checker.app import RenderCommand, render
+from checker.cli import session
+from checker.cli.console import Console
+from checker.cli.options import report_options
+from checker.cli.params import PATH
+from checker.delivery import Delivery
+from checker.errors import ExitCode
+from checker.reports.custom import TemplateTarget
+from checker.reports.write import ReportTarget
+
+
+@click.command(name="render", short_help="Render a saved JSON result into other formats.")
+@click.argument("result", type=PATH)
+@report_options
+def render_command(
+    *,
+    result: Path,
+    reports: tuple[ReportTarget, ...],
+    templates: tuple[TemplateTarget, ...],
+    markdown_max_bytes: int,
+) -> None:
+    """Render RESULT (what `check --report json=PATH` wrote) into other formats, offline:
+    the output is what `check` wrote for the same result."""
+    environment = session.environment()
+    delivery = Delivery(reports, templates, markdown_max_bytes, environment.step_summary)
+
+    def action(console: Console) -> ExitCode:
+        if not (reports or templates):
+            console.err("nothing to render: give --report FORMAT=PATH or --template T=PATH")
+            return ExitCode.USAGE
+        return render(RenderCommand(result, delivery), console)
+
+    session.run(environment, False, action)

@@ -16,8 +16,9 @@ def quoted(text: str | None) -> str:
 
 
 def context(check: CheckSpec) -> str:
+    described = f"description: {one_line(check.description)}\n" if check.description else ""
     return (
-        f"check {check.name} ({check.origin})\n"
+        f"check {check.name} ({check.origin})\n{described}"
         f"project {check.project_id} at {check.endpoint}\n"
         f"pipeline {check.pipeline_id}, run {check.pipeline_run_id}\n"
         f"expected: {check.expect.describe()}"

@@ -1,0 +1,123 @@
+"""Reports through the CLI: re-rendering, custom templates, GitHub's step summary and
+annotations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from helpers import (
+    EXAMPLES,
+    P_BANNED,
+    P_BUILD,
+    R_BANNED,
+    R_BUILD,
+    TOKEN,
+    Emulated,
+    manifest_data,
+    run_cli,
+    world_data,
+    write_yaml,
+)
+
+Start = Callable[..., Emulated]
+AUTH = {"CHECKER_AUTH_TOKEN": TOKEN}
+FORMATS = ("junit", "markdown", "json", "html", "text")
+
+
+def _manifest(tmp_path: Path) -> Path:
+    checks = {
+        "build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD, "description": "Builds it"},
+        "scan": {"pipeline_id": P_BANNED, "pipeline_run_id": R_BANNED},
+    }
+    return write_yaml(tmp_path / "gate.yaml", manifest_data(checks))
+
+
+def test_render_reproduces_what_check_wrote(tmp_path: Path, emulator: Start) -> None:
+    server = emulator()
+    first = [f"--report={name}={tmp_path / f'a.{name}'}" for name in FORMATS]
+    template = f"--template={EXAMPLES / 'report-summary.md.j2'}={tmp_path / 'a.summary'}"
+    run = run_cli(
+        ["check", str(_manifest(tmp_path)), "--endpoint", server.url, *first, template], AUTH
+    )
+    assert run.exit_code == 1
+    again = [f"--report={name}={tmp_path / f'b.{name}'}" for name in FORMATS]
+    template = f"--template={EXAMPLES / 'report-summary.md.j2'}={tmp_path / 'b.summary'}"
+    rendered = run_cli(["render", str(tmp_path / "a.json"), *again, template])
+    assert rendered.exit_code == 0, rendered.output
+    for name in (*FORMATS, "summary"):
+        assert (tmp_path / f"a.{name}").read_text() == (tmp_path / f"b.{name}").read_text(), name
+    assert (
+        "- `scan` (fail): expected status START\\_SUCCESS" in (tmp_path / "b.summary").read_text()
+    )
+    assert "Builds it" in (tmp_path / "a.markdown").read_text()
+
+
+def test_templates_fail_loudly_and_stay_sandboxed(tmp_path: Path, emulator: Start) -> None:
+    server = emulator()
+    run_cli(
+        [
+            "check",
+            str(_manifest(tmp_path)),
+            "--endpoint",
+            server.url,
+            f"--report=json={tmp_path / 'r.json'}",
+        ],
+        AUTH,
+    )
+    (tmp_path / "typo.j2").write_text("line one\n{{ report.verdikt }}\n")
+    (tmp_path / "escape.j2").write_text("{{ report.__class__.__mro__ }}")
+    typo = run_cli(["render", str(tmp_path / "r.json"), f"--template={tmp_path / 'typo.j2'}=out"])
+    assert typo.exit_code == 2
+    assert "typo.j2:2: UndefinedError" in typo.stderr
+    escape = run_cli(
+        ["render", str(tmp_path / "r.json"), f"--template={tmp_path / 'escape.j2'}=out"]
+    )
+    assert escape.exit_code == 2 and "SecurityError" in escape.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_refuses_what_is_not_a_result(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text('{"not": "a result"}')
+    run = run_cli(["render", str(tmp_path / "x.json"), f"--report=markdown={tmp_path / 'r.md'}"])
+    assert run.exit_code == 2 and "cannot read result" in run.stderr
+
+
+def test_the_step_summary_is_appended_to(tmp_path: Path, emulator: Start) -> None:
+    server = emulator()
+    summary = tmp_path / "summary.md"
+    summary.write_text("# Earlier step\n")
+    env = {**AUTH, "GITHUB_STEP_SUMMARY": str(summary)}
+    run = run_cli(
+        [
+            "check",
+            str(_manifest(tmp_path)),
+            "--endpoint",
+            server.url,
+            f"--report=markdown={summary}",
+        ],
+        env,
+    )
+    assert run.exit_code == 1
+    text = summary.read_text()
+    assert text.startswith("# Earlier step\n**❌ checker FAILED")
+
+
+def test_annotations_point_at_the_manifest_line_and_cannot_inject(
+    tmp_path: Path, emulator: Start
+) -> None:
+    world = world_data()
+    pipelines = world["projects"]["db8d07265e24426598b3eb03a7818972"]["pipelines"]
+    pipelines[P_BANNED]["runs"][R_BANNED]["reason"] = "banned\n::error::forged, 100%: sure"
+    server = emulator(world)
+    env = {**AUTH, "GITHUB_ACTIONS": "true"}
+    manifest = _manifest(tmp_path)
+    run = run_cli(["check", str(manifest), "--endpoint", server.url], env)
+    commands = [line for line in run.stdout.splitlines() if line.startswith("::")]
+    assert commands == [
+        f"::error file={manifest},line=10,title=checker%3A scan fail::expected status "
+        'START_SUCCESS, observed START_FAILED (pipeline "Nightly security scan", reason '
+        '"banned ::error::forged, 100%25: sure")'
+    ]
+    quiet = run_cli(["check", str(manifest), "--endpoint", server.url, "--no-annotations"], env)
+    assert not any(line.startswith("::") for line in quiet.stdout.splitlines())

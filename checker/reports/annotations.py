@@ -1,0 +1,47 @@
+"""GitHub Actions annotations: each check that did not pass, on its line of the manifest, so
+the pull request diff shows it where the check is written.
+
+Text from the API is escaped by GitHub's workflow-command rules (``%``, ``\\r``, ``\\n`` in the
+message; also ``:`` and ``,`` in properties), so an answer can never start a command.
+"""
+
+from __future__ import annotations
+
+from checker.gate.results import CheckResult, RunReport
+
+_LEVELS = {"failed": "error", "errored": "error", "warned": "warning"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _place(result: CheckResult) -> tuple[str, str]:
+    file, line, _ = result.origin.rsplit(":", 2) if result.origin.count(":") >= 2 else (
+        result.manifest,
+        "1",
+        "1",
+    )
+    return file, line if line.isdigit() else "1"
+
+
+def annotation(result: CheckResult) -> str | None:
+    level = _LEVELS.get(result.standing)
+    if level is None:
+        return None
+    file, line = _place(result)
+    title = f"checker: {result.name} {result.outcome}"
+    return (
+        f"::{level} file={_property(file)},line={line},title={_property(title)}"
+        f"::{_data(result.message)}"
+    )
+
+
+def render_annotations(report: RunReport) -> str:
+    """One workflow command per check that did not pass (empty when all passed)."""
+    lines = [text for result in report.results if (text := annotation(result)) is not None]
+    return "\n".join(lines)

@@ -1,0 +1,60 @@
+"""The report formats: a run's results rendered to text, one function per format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from checker.gate.results import CheckResult, RunReport
+from checker.reports.html import render_html
+from checker.reports.markdown import render_markdown
+from checker.reports.options import RenderOptions
+from checker.reports.templates import template
+
+
+@dataclass(frozen=True)
+class _Suite:
+    """One JUnit ``<testsuite>``: the checks of one project on one endpoint."""
+
+    name: str
+    endpoint: str
+    project_id: str
+    results: tuple[CheckResult, ...]
+
+    def count(self, standing: str) -> int:
+        return sum(result.standing == standing for result in self.results)
+
+
+def _suites(results: Iterable[CheckResult]) -> list[_Suite]:
+    groups: dict[tuple[str, str], list[CheckResult]] = {}
+    for result in results:
+        groups.setdefault((result.endpoint, result.project_id), []).append(result)
+    return [
+        _Suite(f"CodeArts project {project}", endpoint, project, tuple(items))
+        for (endpoint, project), items in groups.items()
+    ]
+
+
+def render_junit(report: RunReport, options: RenderOptions = RenderOptions()) -> str:
+    return template("junit.xml.j2").render(report=report, suites=_suites(report.results))
+
+
+def render_json(report: RunReport, options: RenderOptions = RenderOptions()) -> str:
+    return report.model_dump_json(indent=2) + "\n"
+
+
+def render_text(report: RunReport, options: RenderOptions = RenderOptions()) -> str:
+    width = max((len(r.name) for r in report.results), default=0)
+    return template("text.txt.j2").render(report=report, width=width)
+
+
+Renderer = Callable[[RunReport, RenderOptions], str]
+
+RENDERERS: dict[str, Renderer] = {
+    "junit": render_junit,
+    "markdown": render_markdown,
+    "json": render_json,
+    "html": render_html,
+    "text": render_text,
+}
+"""Every report format by the name ``--report FORMAT=PATH`` takes."""

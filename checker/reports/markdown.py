@@ -1,0 +1,133 @@
+"""The Markdown report, for a pull request comment or GitHub's step summary: within a byte
+budget, failures first, every row escaped so that API text stays text.
+
+GitHub caps a PR comment at 65,536 characters and a step summary at 1 MiB. Rows go in order
+of importance — failures and errors, pending, warnings, skipped, then the passing checks
+folded in ``<details>`` — and when the next row would not fit, the rest are left out and a
+last line says how many, and where they all are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from checker.gate.results import CheckResult, RunReport
+from checker.reports.filters import md_cell, run_cell
+from checker.reports.options import RenderOptions
+
+CELL_CHARS = 300
+_ICONS = {
+    "pass": "✅ pass",
+    "fail": "❌ fail",
+    "missing": "❓ missing",
+    "error": "⚠️ error",
+    "pending": "⏳ pending",
+    "skipped": "⏭️ skipped",
+}
+_HEADER = "| Outcome | Check | Pipeline | Run | Why |\n|---|---|---|---|---|\n"
+_VERDICT_ICONS = {0: "✅", 1: "❌", 3: "⚠️"}
+
+
+def _short(text: str, limit: int = CELL_CHARS) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def _row(result: CheckResult) -> str:
+    name = md_cell(result.name)
+    if result.description:
+        name += f"<br><sub>{md_cell(_short(result.description, 120))}</sub>"
+    pipeline = f"`{result.pipeline_id}`"
+    observed_name = result.observed.pipeline_name if result.observed else None
+    if observed_name:
+        pipeline = f"{md_cell(_short(observed_name, 120))}<br>{pipeline}"
+    why = md_cell(_short(result.message))
+    return f"| {_ICONS[result.outcome]} | {name} | {pipeline} | {run_cell(result)} | {why} |\n"
+
+
+def _sections(results: Sequence[CheckResult]) -> list[tuple[str, list[CheckResult], bool]]:
+    """(title, rows, folded) in the order they are shown."""
+    by = {standing: [r for r in results if r.standing == standing] for standing in _ORDER}
+    failed = [r for r in by["failed"] if r.outcome != "pending"] + by["errored"]
+    pending = [r for r in by["failed"] if r.outcome == "pending"]
+    return [
+        ("Failures and errors", failed, False),
+        ("Pending", pending, False),
+        ("Warnings (non-blocking)", by["warned"], False),
+        ("Skipped", by["skipped"], False),
+        (f"Passed ({len(by['passed'])})", by["passed"], True),
+    ]
+
+
+_ORDER = ("failed", "errored", "warned", "skipped", "passed")
+
+
+def _head(report: RunReport) -> str:
+    icon = _VERDICT_ICONS.get(report.exit_code, "")
+    lines = [f"**{icon} checker {md_cell(report.verdict)}**\n"]
+    for note in report.notes:
+        hint = f" — {md_cell(note.hint)}" if note.hint else ""
+        lines.append(f"\n> {md_cell(note.message)}{hint}\n")
+    return "".join(lines)
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def take(self, text: str) -> bool:
+        size = len(text.encode("utf-8"))
+        if size > self.left:
+            return False
+        self.left -= size
+        return True
+
+
+def _tail(left_out: int, options: RenderOptions) -> str:
+    where = (
+        f"every check is in {md_cell(options.complete)}"
+        if options.complete
+        else "write a JSON or JUnit report (--report json=PATH) for every check"
+    )
+    return f"\n_{left_out} more check{'s' if left_out != 1 else ''} not shown here: {where}._\n"
+
+
+def render_markdown(report: RunReport, options: RenderOptions = RenderOptions()) -> str:
+    """The report, at most ``options.markdown_max_bytes`` bytes (UTF-8), ending with a blank line so
+    that whatever is appended after it never joins the last table."""
+    reserve = len(_tail(len(report.results), options).encode()) + 64
+    budget = _Budget(max(0, options.markdown_max_bytes - reserve))
+    parts = [_head(report)]
+    budget.take(parts[0])
+    shown = offered = 0
+    for title, rows, folded in _sections(report.results):
+        if not rows:
+            continue
+        opening = (
+            f"\n<details><summary>{title}</summary>\n\n{_HEADER}"
+            if folded
+            else f"\n### {title}\n\n{_HEADER}"
+        )
+        closing = "\n</details>\n" if folded else ""
+        if not budget.take(opening + closing):
+            break
+        parts.append(opening)
+        shown += _fill(parts, rows, budget)
+        parts.append(closing)
+        offered += len(rows)
+        if shown < offered:
+            break
+    left_out = len(report.results) - shown
+    if left_out:
+        parts.append(_tail(left_out, options))
+    return "".join(parts) + "\n"
+
+
+def _fill(parts: list[str], rows: Sequence[CheckResult], budget: _Budget) -> int:
+    count = 0
+    for result in rows:
+        row = _row(result)
+        if not budget.take(row):
+            break
+        parts.append(row)
+        count += 1
+    return count

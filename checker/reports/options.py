@@ -1,0 +1,15 @@
+"""How reports are rendered beyond the result itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MARKDOWN_MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    markdown_max_bytes: int = DEFAULT_MARKDOWN_MAX_BYTES
+    """The Markdown report's budget: 1,000,000 fits GitHub's step summary, 65,000 a PR comment."""
+    complete: str | None = None
+    """Where every check can be read when the Markdown leaves rows out (another report)."""

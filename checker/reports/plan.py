@@ -1,0 +1,35 @@
+"""The Terraform-like plan: per project, each request and the checks it serves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from checker.gate.checks import CheckSpec
+from checker.gate.planner import Plan
+from checker.gate.starts import StartPlan
+from checker.reports.templates import template
+
+
+def render_plan(plan: Plan, credential_source: str) -> str:
+    width = max((len(check.name) for check in plan.checks), default=0)
+    return template("plan.txt.j2").render(
+        plan=plan,
+        credential_source=credential_source,
+        width=width,
+        expectations={check.name: check.expect.describe() for check in plan.checks},
+        severities={check.name: check.severity for check in plan.checks},
+    )
+
+
+def render_start_plan(
+    plan: StartPlan, checks: Sequence[CheckSpec], credential_source: str
+) -> str:
+    """What ``checker start`` will start (with the checks that wait for each pipeline), and
+    which checks it leaves alone."""
+    names: dict[str, list[str]] = {}
+    for check in checks:
+        if not check.pipeline_run_id:
+            names.setdefault(check.pipeline_id, []).append(check.name)
+    return template("start.txt.j2").render(
+        plan=plan, credential_source=credential_source, names=names
+    )

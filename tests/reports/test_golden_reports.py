@@ -1,0 +1,114 @@
+"""Every format over a result with every outcome and hostile text, pinned in golden files and
+read by the consumers users run: check-jsonschema, Jenkins' XSD, junitparser, cmark-gfm.
+
+Regenerate after reading the difference: CHECKER_REGENERATE_GOLDEN=1 python -m pytest tests/reports
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import xmlschema
+from jsonschema import Draft202012Validator
+from junitparser import JUnitXml
+
+from checker.gate.results import RunReport
+from checker.reports.formats import RENDERERS
+from checker.reports.markdown import render_markdown
+from checker.reports.options import RenderOptions
+
+from helpers import DATA, REPO
+from report_fixtures import every_outcome
+
+GOLDEN = DATA / "reports"
+SUFFIXES = {"junit": "xml", "markdown": "md", "json": "json", "text": "txt", "html": "html"}
+
+
+@pytest.mark.parametrize("name", sorted(RENDERERS))
+def test_every_format_matches_its_golden_file(name: str) -> None:
+    text = RENDERERS[name](every_outcome(), RenderOptions(complete="reports/gate.json"))
+    golden = GOLDEN / f"every-outcome.{SUFFIXES[name]}"
+    if os.environ.get("CHECKER_REGENERATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_the_json_report_is_valid_against_the_committed_schema(tmp_path: Path) -> None:
+    schema = json.loads((REPO / "schemas" / "report.schema.json").read_text())
+    report = json.loads(RENDERERS["json"](every_outcome(), RenderOptions()))
+    assert list(Draft202012Validator(schema).iter_errors(report)) == []
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    done = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--schemafile", str(REPO / "schemas" / "report.schema.json"), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_junit_is_read_by_jenkins_xsd_and_junitparser(tmp_path: Path) -> None:
+    text = RENDERERS["junit"](every_outcome(), RenderOptions())
+    xmlschema.XMLSchema(str(DATA / "junit-10.xsd")).validate(text)
+    path = tmp_path / "gate.xml"
+    path.write_text(text, encoding="utf-8")
+    xml = JUnitXml.fromfile(str(path))
+    suite = next(iter(xml))
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (7, 3, 1, 2)
+    assert 'time="720.000"' in text
+
+
+def _gfm(markdown: str) -> str:
+    binary = shutil.which("cmark-gfm")
+    if binary is None:
+        pytest.skip("cmark-gfm (GitHub's Markdown renderer, Debian package cmark-gfm) is absent")
+    done = subprocess.run(
+        [binary, "-e", "table", "-e", "strikethrough", "-e", "autolink", "-e", "tagfilter"],
+        input=markdown,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_github_renders_the_markdown_as_text_and_tables() -> None:
+    html = _gfm(render_markdown(every_outcome(), RenderOptions()))
+    assert "<del>" not in html and "<script" not in html and "<img" not in html
+    links = re.findall(r'<a href="([^"]*)"', html)
+    console = "https://devcloud.cn-north-4.huaweicloud.com/cicd/project/"
+    assert links == [f"{console}db8d07265e24426598b3eb03a7818972/run/{n}" for n in (30, 5)]
+    assert html.count("<tr>") == 7 + 5  # one row per check, a header per section
+    assert "\u202e" not in html
+
+
+def test_the_65000_byte_cap_holds_for_10000_checks_with_400_failures() -> None:
+    base = every_outcome()
+    passed, failed = base.results[0], base.results[1]
+    long = failed.model_copy(update={"message": failed.message + " x" * 5000})
+    results = [long.model_copy(update={"name": f"fail-{i}"}) for i in range(400)]
+    results += [passed.model_copy(update={"name": f"pass-{i}"}) for i in range(9600)]
+    report = base.model_copy(update={"results": tuple(results)})
+    text = render_markdown(report, RenderOptions(markdown_max_bytes=65_000, complete="gate.json"))
+    assert len(text.encode()) <= 65_000
+    left_out = re.search(r"_(\d+) more checks not shown here: every check is in gate\.json\._", text)
+    assert left_out is not None
+    shown = text.count("| ❌ fail |") + text.count("| ✅ pass |")
+    assert shown + int(left_out.group(1)) == 10_000
+    assert text.index("fail-0") < text.index("fail-1")  # failures come first
+    assert text.endswith("\n\n")
+    assert _gfm(text).count("<table>") >= 1
+
+
+def test_a_report_renders_again_identically(tmp_path: Path) -> None:
+    report = every_outcome()
+    again = RunReport.model_validate_json(RENDERERS["json"](report, RenderOptions()))
+    for name in sorted(RENDERERS):
+        assert RENDERERS[name](again, RenderOptions()) == RENDERERS[name](report, RenderOptions())

@@ -22,21 +22,26 @@ from checker.codearts.credentials import (
 )
 from checker.codearts.secret import Redactor
 from checker.codearts.signing import Clock, utc_now
+from checker.defaults import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_MARKDOWN_MAX_BYTES,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_TIMEOUT,
+)
 from checker.delivery import Delivery, write_reports
 from checker.diagnostics.documents import InputRefused, read_input
 from checker.diagnostics.problem import Problem, has_errors
 from checker.environment import Environment
 from checker.errors import ExitCode, ManifestError, UsageError
-from checker.gate.planner import DEFAULT_BATCH_SIZE, plan_checks
+from checker.gate.planner import plan_checks
 from checker.gate.results import RunReport, with_text_replaced
 from checker.gate.starts import plan_starts
 from checker.manifest.load import LoadOptions, LoadResult, load_checks
 from checker.reports.annotations import render_annotations
-from checker.reports.custom import TemplateTarget
 from checker.reports.formats import render_text
-from checker.reports.options import DEFAULT_MARKDOWN_MAX_BYTES
 from checker.reports.plan import render_plan, render_start_plan
-from checker.reports.write import ReportTarget, write_atomic
+from checker.reports.targets import ReportTarget, TemplateTarget
+from checker.reports.write import write_atomic
 from checker.runner import Interrupted, ProgressSink, WaitOptions, run_checks
 from checker.starting import start_runs
 
@@ -64,10 +69,6 @@ class Output(Protocol):
 class CommonOptions:
     manifests: tuple[Path, ...]
     load: LoadOptions
-
-
-DEFAULT_TIMEOUT = 30 * 60.0
-DEFAULT_POLL_INTERVAL = 10.0
 
 
 @dataclass(frozen=True)

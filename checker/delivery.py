@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from checker.defaults import DEFAULT_MARKDOWN_MAX_BYTES
 from checker.errors import CheckerError
 from checker.gate.results import RunReport
-from checker.reports.custom import TemplateTarget, render_template
+from checker.reports.custom import render_template
 from checker.reports.formats import RENDERERS
-from checker.reports.options import DEFAULT_MARKDOWN_MAX_BYTES, RenderOptions
-from checker.reports.write import ReportTarget, append_report, write_atomic
+from checker.reports.options import RenderOptions
+from checker.reports.targets import ReportTarget, TemplateTarget
+from checker.reports.write import append_report, write_atomic
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,7 @@ from checker.cli.params import (
 from checker.cli.progress import ProgressPrinter
 from checker.codearts.context import ClientSettings
 from checker.errors import CheckerError, ExitCode
-from checker.reports.custom import TemplateTarget
-from checker.reports.write import ReportTarget
+from checker.reports.targets import ReportTarget, TemplateTarget
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

@@ -12,11 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from checker.defaults import DEFAULT_BATCH_SIZE
 from checker.gate.durations import parse_duration
-from checker.gate.planner import DEFAULT_BATCH_SIZE
-from checker.reports.custom import TemplateTarget
-from checker.reports.formats import RENDERERS
-from checker.reports.write import ReportTarget
+from checker.reports.targets import FORMATS, ReportTarget, TemplateTarget
 
 PATH = click.Path(path_type=Path, dir_okay=False)
 
@@ -57,7 +55,7 @@ class ReportTargetType(_ReportTargetBase):
             return value
         text = str(value)
         name, sep, path = text.partition("=")
-        formats = ", ".join(RENDERERS)
+        formats = ", ".join(FORMATS)
         if not sep or not path:
             self.fail(
                 f"expects FORMAT=PATH, got '{text}' (formats: {formats}; "
@@ -65,7 +63,7 @@ class ReportTargetType(_ReportTargetBase):
                 param,
                 ctx,
             )
-        if name not in RENDERERS:
+        if name not in FORMATS:
             self.fail(f"unknown report format '{name}' (formats: {formats})", param, ctx)
         return ReportTarget(name, Path(path))
 

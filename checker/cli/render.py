@@ -13,8 +13,7 @@ from checker.cli.options import report_options
 from checker.cli.params import PATH
 from checker.delivery import Delivery
 from checker.errors import ExitCode
-from checker.reports.custom import TemplateTarget
-from checker.reports.write import ReportTarget
+from checker.reports.targets import ReportTarget, TemplateTarget
 
 
 @click.command(name="render", short_help="Render a saved JSON result into other formats.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from checker.app import DEFAULT_TIMEOUT, StartOptions, start
+from checker.app import StartOptions, start
 from checker.cli import session
 from checker.cli.common import common_options
 from checker.cli.console import Console
@@ -14,6 +14,7 @@ from checker.cli.emulated import emulated
 from checker.cli.options import start_options
 from checker.cli.params import ManifestArguments, load_options
 from checker.codearts.context import ClientSettings
+from checker.defaults import DEFAULT_TIMEOUT
 from checker.errors import ExitCode
 
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from checker.defaults import DEFAULT_BATCH_SIZE
 from checker.gate.checks import CheckSpec
 from checker.gate.types import Frozen, RunKey
 
-DEFAULT_BATCH_SIZE = 100
 T = TypeVar("T")
 
 

@@ -10,7 +10,6 @@ autoescaped.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import StrictUndefined, TemplateError
@@ -22,14 +21,6 @@ from checker.gate.results import RunReport
 from checker.reports.filters import md_cell, terminal, xml_clean
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class TemplateTarget:
-    """One ``--template TEMPLATE.j2=PATH``."""
-
-    template: Path
-    path: Path
 
 
 def _environment(template: Path) -> SandboxedEnvironment:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from checker.gate.results import CheckResult, RunReport
 from checker.reports.html import render_html
 from checker.reports.markdown import render_markdown
-from checker.reports.options import RenderOptions
+from checker.reports.options import DEFAULT_OPTIONS, RenderOptions
 from checker.reports.templates import template
 
 
@@ -35,15 +35,15 @@ def _suites(results: Iterable[CheckResult]) -> list[_Suite]:
     ]
 
 
-def render_junit(report: RunReport, options: RenderOptions = RenderOptions()) -> str:
+def render_junit(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     return template("junit.xml.j2").render(report=report, suites=_suites(report.results))
 
 
-def render_json(report: RunReport, options: RenderOptions = RenderOptions()) -> str:
+def render_json(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     return report.model_dump_json(indent=2) + "\n"
 
 
-def render_text(report: RunReport, options: RenderOptions = RenderOptions()) -> str:
+def render_text(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     width = max((len(r.name) for r in report.results), default=0)
     return template("text.txt.j2").render(report=report, width=width)
 

@@ -20,7 +20,7 @@ from importlib import resources
 
 from checker.gate.durations import format_duration
 from checker.gate.results import CheckResult, RunReport
-from checker.reports.options import RenderOptions
+from checker.reports.options import DEFAULT_OPTIONS, RenderOptions
 from checker.reports.templates import template
 
 MAX_BARS = 500
@@ -86,9 +86,19 @@ def _bars(report: RunReport) -> tuple[list[_Bar], _Chart]:
         label = format_duration((end - result.run.start_time) / 1000)
         width = max(2.0, (end - result.run.start_time) * scale)
         bars.append(
-            _Bar(result.name, result.outcome, label, round(x, 1), 8 + index * _ROW, round(width, 1), _COLOURS[result.outcome])
+            _Bar(
+                result.name,
+                result.outcome,
+                label,
+                round(x, 1),
+                8 + index * _ROW,
+                round(width, 1),
+                _COLOURS[result.outcome],
+            )
         )
-    chart = _Chart(_LABEL_WIDTH + _CHART_WIDTH + 160, 16 + len(bars) * _ROW, len(timed) - len(drawn))
+    chart = _Chart(
+        _LABEL_WIDTH + _CHART_WIDTH + 160, 16 + len(bars) * _ROW, len(timed) - len(drawn)
+    )
     return bars, chart
 
 
@@ -96,7 +106,7 @@ def _ordered(results: tuple[CheckResult, ...]) -> list[CheckResult]:
     return sorted(results, key=lambda r: _ORDER.index(r.outcome) if r.outcome in _ORDER else 99)
 
 
-def render_html(report: RunReport, options: RenderOptions = RenderOptions()) -> str:
+def render_html(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     script, script_hash = _script()
     bars, chart = _bars(report)
     summary = report.summary
@@ -113,7 +123,11 @@ def render_html(report: RunReport, options: RenderOptions = RenderOptions()) -> 
     outcomes: Counter[str] = Counter(result.outcome for result in report.results)
     return template("report.html.j2").render(
         report=report,
-        counts=[(label, count) for label, count in counts if count or label in ("checks", "passed", "failed")],
+        counts=[
+            (label, count)
+            for label, count in counts
+            if count or label in ("checks", "passed", "failed")
+        ],
         outcome_counts=[(o, outcomes[o]) for o in _ORDER if outcomes[o]],
         rows=_ordered(report.results),
         bars=bars,

@@ -10,9 +10,10 @@ last line says how many, and where they all are.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from checker.gate.results import CheckResult, RunReport
 from checker.reports.filters import md_cell, run_cell
-from checker.reports.options import RenderOptions
+from checker.reports.options import DEFAULT_OPTIONS, RenderOptions
 
 CELL_CHARS = 300
 _ICONS = {
@@ -91,9 +92,9 @@ def _tail(left_out: int, options: RenderOptions) -> str:
     return f"\n_{left_out} more check{'s' if left_out != 1 else ''} not shown here: {where}._\n"
 
 
-def render_markdown(report: RunReport, options: RenderOptions = RenderOptions()) -> str:
-    """The report, at most ``options.markdown_max_bytes`` bytes (UTF-8), ending with a blank line so
-    that whatever is appended after it never joins the last table."""
+def render_markdown(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    """The report, at most ``options.markdown_max_bytes`` bytes (UTF-8), ending with a blank
+    line so that whatever is appended after it never joins the last table."""
     reserve = len(_tail(len(report.results), options).encode()) + 64
     budget = _Budget(max(0, options.markdown_max_bytes - reserve))
     parts = [_head(report)]

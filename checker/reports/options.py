@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEFAULT_MARKDOWN_MAX_BYTES = 1_000_000
+from checker.defaults import DEFAULT_MARKDOWN_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -13,3 +13,6 @@ class RenderOptions:
     """The Markdown report's budget: 1,000,000 fits GitHub's step summary, 65,000 a PR comment."""
     complete: str | None = None
     """Where every check can be read when the Markdown leaves rows out (another report)."""
+
+
+DEFAULT_OPTIONS = RenderOptions()

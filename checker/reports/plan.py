@@ -21,9 +21,7 @@ def render_plan(plan: Plan, credential_source: str) -> str:
     )
 
 
-def render_start_plan(
-    plan: StartPlan, checks: Sequence[CheckSpec], credential_source: str
-) -> str:
+def render_start_plan(plan: StartPlan, checks: Sequence[CheckSpec], credential_source: str) -> str:
     """What ``checker start`` will start (with the checks that wait for each pipeline), and
     which checks it leaves alone."""
     names: dict[str, list[str]] = {}

@@ -15,7 +15,9 @@ def _environment() -> SandboxedEnvironment:
     environment = SandboxedEnvironment(
         loader=PackageLoader("checker.reports", "templates"),
         undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("xml", "xml.j2", "html", "html.j2"), default=False),
+        autoescape=select_autoescape(
+            enabled_extensions=("xml", "xml.j2", "html", "html.j2"), default=False
+        ),
         keep_trailing_newline=True,
     )
     environment.filters.update(FILTERS)

@@ -1,22 +1,13 @@
-"""Where reports go: the ``--report`` targets, and writes that never leave half a file."""
+"""Writes that never leave half a report, and never replace a device with a file."""
 
 from __future__ import annotations
 
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from checker.errors import CheckerError
-
-
-@dataclass(frozen=True)
-class ReportTarget:
-    """One ``--report FORMAT=PATH``."""
-
-    format: str
-    path: Path
 
 
 def _umask() -> int:

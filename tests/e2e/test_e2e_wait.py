@@ -107,7 +107,7 @@ def _gate(
     out: list[str] = []
     err: list[str] = []
     seen: list[Progress] = []
-    from checker.reports.write import ReportTarget
+    from checker.reports.targets import ReportTarget
 
     options = CheckOptions(
         common=CommonOptions(
@@ -382,7 +382,7 @@ def test_ctrl_c_while_waiting_writes_what_is_known(tmp_path: Path, emulator: Sta
         tmp_path / "gate.yaml",
         manifest_data({"slow": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN}}),
     )
-    from checker.reports.write import ReportTarget
+    from checker.reports.targets import ReportTarget
 
     options = CheckOptions(
         common=CommonOptions(

@@ -16,16 +16,15 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from helpers import DATA, REPO
 from jsonschema import Draft202012Validator
 from junitparser import JUnitXml
+from report_fixtures import every_outcome
 
 from checker.gate.results import RunReport
 from checker.reports.formats import RENDERERS
 from checker.reports.markdown import render_markdown
 from checker.reports.options import RenderOptions
-
-from helpers import DATA, REPO
-from report_fixtures import every_outcome
 
 GOLDEN = DATA / "reports"
 SUFFIXES = {"junit": "xml", "markdown": "md", "json": "json", "text": "txt", "html": "html"}
@@ -47,7 +46,14 @@ def test_the_json_report_is_valid_against_the_committed_schema(tmp_path: Path) -
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report))
     done = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--schemafile", str(REPO / "schemas" / "report.schema.json"), str(path)],
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--schemafile",
+            str(REPO / "schemas" / "report.schema.json"),
+            str(path),
+        ],
         capture_output=True,
         text=True,
     )
@@ -98,7 +104,9 @@ def test_the_65000_byte_cap_holds_for_10000_checks_with_400_failures() -> None:
     report = base.model_copy(update={"results": tuple(results)})
     text = render_markdown(report, RenderOptions(markdown_max_bytes=65_000, complete="gate.json"))
     assert len(text.encode()) <= 65_000
-    left_out = re.search(r"_(\d+) more checks not shown here: every check is in gate\.json\._", text)
+    left_out = re.search(
+        r"_(\d+) more checks not shown here: every check is in gate\.json\._", text
+    )
     assert left_out is not None
     shown = text.count("| ❌ fail |") + text.count("| ✅ pass |")
     assert shown + int(left_out.group(1)) == 10_000

@@ -9,10 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from report_fixtures import every_outcome
 
 from checker.reports.html import render_html
-
-from report_fixtures import every_outcome
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -60,7 +59,13 @@ def test_every_check_has_a_row_and_the_script_ran(page: Path) -> None:
     dom = _dom(page)
     rows = _rows(dom)
     assert [outcome for outcome, _ in rows] == [
-        "fail", "fail", "missing", "error", "pending", "skipped", "pass",
+        "fail",
+        "fail",
+        "missing",
+        "error",
+        "pending",
+        "skipped",
+        "pass",
     ]
     assert not any(hidden for _, hidden in rows)
     assert '<html lang="en" class="js">' in dom  # the script ran under the page's CSP
@@ -80,7 +85,9 @@ def test_hostile_text_executes_nothing_and_links_nowhere(page: Path) -> None:
     body = dom.split("<tbody>", 1)[1]
     assert "<img" not in body and "<script" not in body.split("</tbody>")[0]
     links = re.findall(r'href="([^"]*)"', dom)
-    assert links and all(link.startswith("https://devcloud.cn-north-4.huaweicloud.com/") for link in links)
+    assert links and all(
+        link.startswith("https://devcloud.cn-north-4.huaweicloud.com/") for link in links
+    )
 
 
 def test_without_scripts_everything_is_still_shown(page: Path) -> None:

@@ -8,21 +8,20 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from helpers import DATA, evaluate, make_check
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from junitparser import Error, Failure, JUnitXml, Skipped
 from markdown_it import MarkdownIt
 
-from checker.gate.checks import CheckSpec
 from checker.gate.answers import Observation, QueryFailure
+from checker.gate.checks import CheckSpec
+from checker.gate.results import CheckResult, RunReport, Summary, gate_exit_code, verdict_line
+from checker.gate.types import Severity
 from checker.reports.formats import RENDERERS, render_junit
 from checker.reports.markdown import render_markdown
 from checker.reports.options import RenderOptions
 from checker.reports.write import write_atomic
-from checker.gate.results import CheckResult, RunReport, Summary, gate_exit_code, verdict_line
-from checker.gate.types import Severity
-
-from helpers import evaluate, DATA, make_check
 
 # Jenkins' JUnit schema (MIT, Gregory Boissinot), copied from the shared reference folder.
 JUNIT_XSD = DATA / "junit-10.xsd"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("checker")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+# The one place the version is written: pyproject.toml reads it from here, and reading it
+# here costs nothing at start-up (importlib.metadata would cost more than the rest of
+# `checker --version`).
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

@@ -81,3 +81,32 @@ def test_only_the_environment_module_names_variables(path: Path) -> None:
         and re.fullmatch(r"(CHECKER|HUAWEICLOUD|SSL)_[A-Z0-9_]+", node.value)
     ]
     assert names == [], _relative(path)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["--help"],
+        ["check", "--help"],
+        ["schema", "manifest"],
+        ["schema", "world"],
+        ["schema", "report"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_start_up_imports_only_what_the_command_needs(args: list[str]) -> None:
+    """`--version`, `--help` and `schema` must stay fast: no HTTP client, no templating, no
+    schema validator, no emulator server."""
+    code = (
+        "import sys\n"
+        "from checker.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = {'httpx', 'jinja2', 'jsonschema', 'checker.emulator.server', 'checker.app'}\n"
+        "print(sorted(heavy & set(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]"

@@ -6,30 +6,17 @@ prints, or exits; it imports the emulator only when a command needs it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from checker import __version__
-from checker.app import CheckOptions, ProblemFormat, check, plan, validate
 from checker.cli import session
 from checker.cli.common import common_options
 from checker.cli.console import Console
-from checker.cli.emulated import emulated
-from checker.cli.options import check_options
-from checker.cli.params import (
-    PATH,
-    ManifestArguments,
-    batch_size_option,
-    load_options,
-)
-from checker.cli.progress import ProgressPrinter
-from checker.codearts.context import ClientSettings
+from checker.cli.params import PATH, ManifestArguments, batch_size_option, load_options
 from checker.errors import CheckerError, ExitCode
-from checker.reports.targets import ReportTarget, TemplateTarget
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -59,78 +46,13 @@ def main() -> None:
 
 
 def _register() -> None:
+    from checker.cli.check import check_command
     from checker.cli.render import render_command
     from checker.cli.start import start_command
 
+    main.add_command(check_command)
     main.add_command(start_command)
     main.add_command(render_command)
-
-
-@main.command(name="check", short_help="Gate on the runs a manifest expects.")
-@load_options
-@check_options
-def check_command(
-    *,
-    arguments: ManifestArguments,
-    reports: tuple[ReportTarget, ...],
-    templates: tuple[TemplateTarget, ...],
-    markdown_max_bytes: int,
-    batch_size: int,
-    concurrency: int,
-    timeout: float | None,
-    request_timeout: float,
-    retries: int,
-    wait: bool,
-    poll_interval: float | None,
-    fail_fast: bool,
-    ca_bundle: Path | None,
-    emulator_world: Path | None,
-    quiet: bool,
-    no_annotations: bool,
-) -> None:
-    """Check that pipeline runs ended as the MANIFESTS expect; the exit code is the verdict.
-
-    \b
-    Exit codes: 0 all blocking checks passed; 1 a check failed, is missing or still
-    pending; 2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
-    """
-    environment = session.environment()
-    options = CheckOptions(
-        common=common_options(environment, arguments),
-        reports=reports,
-        batch_size=batch_size,
-        client=ClientSettings(
-            concurrency=concurrency,
-            timeout=request_timeout,
-            max_attempts=retries + 1,
-            ca_bundle=ca_bundle or environment.ca_bundle,
-        ),
-        quiet=quiet,
-        wait=wait,
-        fail_fast=fail_fast,
-        timeout=timeout,
-        poll_interval=poll_interval,
-        markdown_max_bytes=markdown_max_bytes,
-        annotations=not no_annotations,
-        templates=templates,
-    )
-
-    session.run(environment, arguments.debug, _checking(options, emulator_world, quiet))
-
-
-def _checking(
-    options: CheckOptions, emulator_world: Path | None, quiet: bool
-) -> Callable[[Console], ExitCode]:
-    def action(console: Console) -> ExitCode:
-        printer = ProgressPrinter(console, session.stderr_is_terminal())
-        live = replace(options, progress=None if quiet else printer)
-        try:
-            with emulated(emulator_world, live) as effective:
-                return check(effective, console)
-        finally:
-            printer.close()
-
-    return action
 
 
 @main.command(name="plan", short_help="Show the requests check would send.")
@@ -142,6 +64,8 @@ def plan_command(
     batch_size: int,
 ) -> None:
     """Show the requests `check` would send, per project. Sends nothing."""
+    from checker.app import plan
+
     environment = session.environment()
     common = common_options(environment, arguments)
     session.run(environment, arguments.debug, lambda console: plan(common, console, batch_size))
@@ -166,10 +90,12 @@ def plan_command(
 def validate_command(
     *,
     arguments: ManifestArguments,
-    output_format: ProblemFormat,
+    output_format: Literal["text", "json"],
     allow_unset: bool,
 ) -> None:
     """Check MANIFESTS without a network: schema, variables, regexes, runs files."""
+    from checker.app import validate
+
     environment = session.environment()
     common = common_options(environment, arguments, allow_unset)
     session.run(
@@ -181,7 +107,7 @@ def validate_command(
 @click.argument("which", type=click.Choice(SCHEMA_NAMES), default="manifest")
 def schema_command(which: str) -> None:
     """Print the JSON Schema of a manifest, an emulator world, or the JSON report."""
-    from checker.diagnostics.schema import schema_text
+    from checker.diagnostics.generation import schema_text
 
     click.echo(schema_text(schema_model(which)), nl=False)
 
@@ -198,8 +124,8 @@ def schema_command(which: str) -> None:
 )
 def emulator_command(*, world_file: Path, host: str, port: int) -> None:
     """Serve the CodeArts batch-runs API locally from a WORLD file, until interrupted."""
+    from checker.emulator.loading import load_world
     from checker.emulator.server import EmulatorServer
-    from checker.emulator.world import load_world
 
     def action(console: Console) -> ExitCode:
         world = load_world(world_file)

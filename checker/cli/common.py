@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from checker.app import CommonOptions
+from typing import TYPE_CHECKING
+
 from checker.cli.params import ManifestArguments
 from checker.environment import Environment
-from checker.manifest.load import LoadOptions
+
+if TYPE_CHECKING:
+    from checker.app import CommonOptions
 
 
 def common_options(
     environment: Environment, arguments: ManifestArguments, allow_unset: bool = False
 ) -> CommonOptions:
+    from checker.app import CommonOptions
+    from checker.manifest.load import LoadOptions
+
     return CommonOptions(
         manifests=arguments.manifests,
         load=LoadOptions(

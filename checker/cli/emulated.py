@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from checker.app import CheckOptions, StartOptions
+if TYPE_CHECKING:
+    from checker.app import CheckOptions, StartOptions
 from checker.codearts.credentials import Credentials
 from checker.errors import UsageError
 
-Options = TypeVar("Options", CheckOptions, StartOptions)
+Options = TypeVar("Options", "CheckOptions", "StartOptions")
 
 
 @contextmanager
@@ -23,8 +24,8 @@ def emulated(world_file: Path | None, options: Options) -> Iterator[Options]:
         return
     if options.common.load.endpoint_override:
         raise UsageError("--emulator and --endpoint both choose the endpoint; give one")
+    from checker.emulator.loading import load_world, world_credentials
     from checker.emulator.server import EmulatorServer
-    from checker.emulator.world import load_world, world_credentials
 
     world = load_world(world_file)
     server = EmulatorServer(world).start()

@@ -6,12 +6,10 @@ from pathlib import Path
 
 import click
 
-from checker.app import RenderCommand, render
 from checker.cli import session
 from checker.cli.console import Console
 from checker.cli.options import report_options
 from checker.cli.params import PATH
-from checker.delivery import Delivery
 from checker.errors import ExitCode
 from checker.reports.targets import ReportTarget, TemplateTarget
 
@@ -28,6 +26,9 @@ def render_command(
 ) -> None:
     """Render RESULT (what `check --report json=PATH` wrote) into other formats, offline:
     the output is what `check` wrote for the same result."""
+    from checker.app import RenderCommand, render
+    from checker.delivery import Delivery
+
     environment = session.environment()
     delivery = Delivery(reports, templates, markdown_max_bytes, environment.step_summary)
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 
 from checker.cli.console import Console, debug_logging
-from checker.codearts.credentials import environment_redactor
 from checker.environment import Environment
 from checker.errors import CheckerError, ExitCode, InputError, Stopped
 
@@ -33,6 +32,8 @@ def environment() -> Environment:
 
 
 def console_for(environment: Environment) -> Console:
+    from checker.codearts.credentials import environment_redactor
+
     return Console(
         write_out=lambda text: click.echo(text),
         write_err=lambda text: click.echo(text, err=True),

@@ -6,14 +6,11 @@ from pathlib import Path
 
 import click
 
-from checker.app import StartOptions, start
 from checker.cli import session
 from checker.cli.common import common_options
 from checker.cli.console import Console
-from checker.cli.emulated import emulated
 from checker.cli.options import start_options
 from checker.cli.params import ManifestArguments, load_options
-from checker.codearts.context import ClientSettings
 from checker.defaults import DEFAULT_TIMEOUT
 from checker.errors import ExitCode
 
@@ -43,6 +40,10 @@ def start_command(
     Exit codes: 0 all started; 1 declined; 2 usage or manifest problem (nothing started);
     3 a batch failed or its outcome is unknown, or a pipeline is missing from the answer.
     """
+    from checker.app import StartOptions, start
+    from checker.cli.emulated import emulated
+    from checker.codearts.context import ClientSettings
+
     environment = session.environment()
     options = StartOptions(
         common=common_options(environment, arguments),

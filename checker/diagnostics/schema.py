@@ -15,64 +15,13 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 from pydantic import BaseModel
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
-from pydantic_core import core_schema
 
+from checker.diagnostics.generation import generate_schema
 from checker.diagnostics.located_yaml import LocatedDocument
 from checker.diagnostics.problem import KeyPath, Problem, format_path, suggestion_suffix
 
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
 PatternMessages = Mapping[str, Callable[[str], str]]
 """For a regex used in a schema, how to say that a value does not match it (``must be …``)."""
-
-
-class _Titled(GenerateJsonSchema):
-    """Keeps a field's title next to a ``$ref``, for editors' hover help."""
-
-    def handle_ref_overrides(self, json_schema: JsonSchemaValue) -> JsonSchemaValue:
-        # Editors show a field's title on hover; pydantic drops it next to a $ref when it
-        # repeats the referenced model's title.
-        title = json_schema.get("title")
-        handled = super().handle_ref_overrides(json_schema)
-        if title is not None and "$ref" in handled:
-            handled = {**handled, "title": title}
-        return handled
-
-
-class _OptionalNotNullable(_Titled):
-    """Optional fields are written by leaving them out, never as ``null``.
-
-    The models use ``None`` as "not given"; a literal ``null`` in a manifest is almost always
-    an unfinished edit, so the published schema rejects it.
-    """
-
-    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
-        return self.generate_inner(schema["schema"])
-
-    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
-        inner = self.generate_inner(schema["schema"])
-        if schema.get("default") is None:
-            return inner
-        return super().default_schema(schema)
-
-
-def generate_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The JSON Schema of ``model``, with the dialect declared.
-
-    Documents people write (manifests, worlds) may not hold ``null``; documents checker
-    writes (a model with ``writes_nulls = True``) hold ``null`` for every unset optional,
-    and their schema says so.
-    """
-    nulls = bool(getattr(model, "writes_nulls", False))
-    generator = _Titled if nulls else _OptionalNotNullable
-    schema = model.model_json_schema(schema_generator=generator)
-    return {"$schema": SCHEMA_DIALECT, **schema}
-
-
-def schema_text(model: type[BaseModel]) -> str:
-    """The schema as committed under ``schemas/``: stable key order, trailing newline."""
-    return json.dumps(generate_schema(model), indent=2, ensure_ascii=False) + "\n"
 
 
 def _full_pattern(

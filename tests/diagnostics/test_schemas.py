@@ -13,7 +13,7 @@ from helpers import DATA, EXAMPLES, REPO, run_cli
 from jsonschema import Draft202012Validator
 
 from checker.cli import SCHEMA_NAMES, schema_model
-from checker.diagnostics.schema import schema_text
+from checker.diagnostics.generation import schema_text
 
 SCHEMA_DIR = REPO / "schemas"
 

@@ -32,7 +32,7 @@ from helpers import (
 
 from checker.codearts.secret import Secret
 from checker.codearts.signing import AkSkAuth
-from checker.emulator.world import load_world
+from checker.emulator.loading import load_world
 from checker.errors import WorldError
 
 Start = Callable[..., Emulated]

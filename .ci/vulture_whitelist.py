@@ -48,3 +48,4 @@ decided_at  # a report field, written to JSON (checker/gate/results.py)
 _.y  # read by the HTML template (checker/reports/html.py)
 _.colour  # read by the HTML template
 _.height  # read by the HTML template
+version  # the manifest and world files' version field, read by pydantic

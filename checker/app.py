@@ -7,7 +7,9 @@ before anything reaches a terminal, a log or a report.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -94,8 +96,26 @@ class CheckOptions:
     templates: tuple[TemplateTarget, ...] = ()
 
 
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Loading a large manifest builds millions of objects and no reference cycles; the
+    cyclic collector would rescan the growing heap again and again (8 of 12 s at 100,000
+    checks). Pause it, then freeze what was built, so later collections skip it."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.freeze()
+
+
+def _loaded(common: CommonOptions) -> LoadResult:
+    with _collection_paused():
+        return load_checks(common.manifests, common.load)
+
+
 def _load(common: CommonOptions, console: Output) -> LoadResult:
-    result = load_checks(common.manifests, common.load)
+    result = _loaded(common)
     if not result.ok:
         raise ManifestError(result.problems)
     console.problems(result.problems)
@@ -104,7 +124,7 @@ def _load(common: CommonOptions, console: Output) -> LoadResult:
 
 def validate(common: CommonOptions, console: Output, output_format: ProblemFormat) -> ExitCode:
     """Everything that can be checked without a network: exit 0 when valid, 2 when not."""
-    result = load_checks(common.manifests, common.load)
+    result = _loaded(common)
     console.problems(result.problems, output_format)
     if has_errors(result.problems):
         return ExitCode.USAGE

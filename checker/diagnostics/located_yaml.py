@@ -23,6 +23,7 @@ MAX_MERGED_KEYS = 100_000
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 # What PyYAML's scalar constructors raise besides YAMLError on values they cannot build:
 # 2024-02-30, 5,000-digit integers, !!int abc, !!bool maybe, !!timestamp x.
 _SCALAR_ERRORS = (
@@ -35,29 +36,60 @@ _SCALAR_ERRORS = (
 )
 
 
+def _packed(node: Node) -> int:
+    """A node's position as one int: a 100,000-check manifest keeps 300,000 of them, and the
+    composer's nodes and marks (ten times larger) are freed once the document is built."""
+    return ((node.start_mark.line + 1) << 32) | (node.start_mark.column + 1)
+
+
+def _unpacked(packed: int) -> Position:
+    return Position(packed >> 32, packed & 0xFFFFFFFF)
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """How a scalar was written, kept for the scalars messages quote: those that are not
+    plain strings (``00123`` read as a number) and those holding a ``${…}`` reference."""
+
+    text: str
+    style: str | None
+
+
 @dataclass(frozen=True)
 class LocatedDocument:
     """Plain Python data plus the position of each value and each mapping key, by key path."""
 
     file: str
     data: Any
-    values: Mapping[KeyPath, Position] = field(default_factory=dict)
-    keys: Mapping[KeyPath, Position] = field(default_factory=dict)
-    scalar_styles: Mapping[KeyPath, str | None] = field(default_factory=dict)
-    source_text: Mapping[KeyPath, str] = field(default_factory=dict)
+    values: Mapping[KeyPath, int] = field(default_factory=dict)
+    keys: Mapping[KeyPath, int] = field(default_factory=dict)
+    scalars: Mapping[KeyPath, Scalar] = field(default_factory=dict)
 
     def position(self, path: KeyPath) -> Position:
         """The position of the value at ``path``, or of its closest located ancestor."""
         probe = tuple(path)
         while probe:
-            if probe in self.values:
-                return self.values[probe]
+            packed = self.values.get(probe)
+            if packed is not None:
+                return _unpacked(packed)
             probe = probe[:-1]
-        return self.values.get((), Position(1, 1))
+        root = self.values.get(())
+        return _unpacked(root) if root is not None else Position(1, 1)
 
     def key_position(self, path: KeyPath) -> Position:
         """The position of the key that introduces ``path`` (falls back to its value)."""
-        return self.keys.get(tuple(path)) or self.position(path)
+        packed = self.keys.get(tuple(path))
+        return _unpacked(packed) if packed is not None else self.position(path)
+
+    def source_text(self, path: KeyPath) -> str | None:
+        """A scalar as written in the file (``00123``, not the number 83)."""
+        scalar = self.scalars.get(tuple(path))
+        return scalar.text if scalar else None
+
+    def scalar_style(self, path: KeyPath) -> str | None:
+        """How a scalar was quoted: None (plain), ``'``, ``"``, ``|`` or ``>``."""
+        scalar = self.scalars.get(tuple(path))
+        return scalar.style if scalar else None
 
     def problem(
         self,
@@ -92,10 +124,9 @@ class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.constructor = yaml.SafeLoader("")
-        self.values: dict[KeyPath, Position] = {}
-        self.keys: dict[KeyPath, Position] = {}
-        self.styles: dict[KeyPath, str | None] = {}
-        self.texts: dict[KeyPath, str] = {}
+        self.values: dict[KeyPath, int] = {}
+        self.keys: dict[KeyPath, int] = {}
+        self.scalars: dict[KeyPath, Scalar] = {}
         self.problems: list[Problem] = []
         self.built: set[int] = set()
         self.expansions = 0
@@ -114,7 +145,7 @@ class _Builder:
                     )
                 )
         self.built.add(id(node))
-        self.values[path] = _position(node)
+        self.values[path] = _packed(node)
         expected_tag = (
             _MAP_TAG
             if isinstance(node, MappingNode)
@@ -129,8 +160,11 @@ class _Builder:
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
-        self.styles[path] = node.style
-        self.texts[path] = node.value
+        if node.tag == _STR_TAG:
+            if "$" in node.value:
+                self.scalars[path] = Scalar(node.value, node.style)
+            return node.value  # what PyYAML's constructor would return, without the call
+        self.scalars[path] = Scalar(node.value, node.style)
         try:
             return self.constructor.construct_object(node, deep=True)
         except _SCALAR_ERRORS as error:
@@ -140,14 +174,14 @@ class _Builder:
             ) from None
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
-        seen: dict[Any, Position] = {}
+        seen: dict[Any, Node] = {}
         duplicates: set[int] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE_TAG:
                 key = key_node.value
                 if key in seen:
                     duplicates.add(id(key_node))
-                    first = seen[key]
+                    first = _position(seen[key])
                     self.problems.append(
                         self._problem(
                             key_node,
@@ -158,7 +192,7 @@ class _Builder:
                         )
                     )
                 else:
-                    seen[key] = _position(key_node)
+                    seen[key] = key_node
         result: dict[str, Any] = {}
         for key_node, value_node in self._pairs(node, path):
             if id(key_node) in duplicates:
@@ -169,7 +203,7 @@ class _Builder:
                 )
             key = key_node.value
             child = (*path, key)
-            self.keys[child] = _position(key_node)
+            self.keys[child] = _packed(key_node)
             result[key] = self.build(value_node, child)
         return result
 
@@ -253,13 +287,11 @@ def load_located(text: str, file: str) -> tuple[LocatedDocument, list[Problem]]:
     except RecursionError:
         raise YamlSyntaxError(_too_deep(file)) from None
     if root is None:
-        return LocatedDocument(file, None, {(): Position(1, 1)}), []
+        return LocatedDocument(file, None), []
     builder = _Builder(file)
     try:
         data = builder.build(root, ())
     except RecursionError:
         raise YamlSyntaxError(_too_deep(file)) from None
-    document = LocatedDocument(
-        file, data, builder.values, builder.keys, builder.styles, builder.texts
-    )
+    document = LocatedDocument(file, data, builder.values, builder.keys, builder.scalars)
     return document, builder.problems

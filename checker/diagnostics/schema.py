@@ -189,14 +189,14 @@ class SchemaProblems:
             and isinstance(instance, int | float)
             and not isinstance(instance, bool)
         ):
-            source = self.document.source_text.get(path, str(instance))
+            source = self.document.source_text(path) or str(instance)
             message = (
                 f"{where} must be a string, but YAML reads {source} as a number; "
                 f"quote it: '{source}'"
             )
             hint = "YAML turns unquoted digits into numbers; quote IDs and other text"
         elif "a string" in expected and isinstance(instance, bool):
-            source = self.document.source_text.get(path, str(instance))
+            source = self.document.source_text(path) or str(instance)
             message = f"{where} must be a string, but YAML reads {source} as true/false; quote it"
         return self.document.problem(path, message, hint=hint)
 

@@ -50,7 +50,8 @@ class ReasonCondition(Frozen):
 
 
 Duration = Annotated[
-    Annotated[int, Field(ge=0)] | Annotated[str, StringConstraints(pattern=DURATION_PATTERN)],
+    Annotated[int, Field(ge=0, strict=True)]
+    | Annotated[str, StringConstraints(pattern=DURATION_PATTERN)],
     Field(description="Seconds, or a duration such as 90s, 15m or 1h30m."),
 ]
 Statuses = StatusName | Annotated[list[StatusName], Field(min_length=1)]

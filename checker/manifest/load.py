@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from checker.codearts.endpoints import EndpointRefused, normalise
 from checker.diagnostics.documents import build_model, read_document
@@ -39,7 +40,7 @@ from checker.manifest.resolve import (
     regex_problems,
 )
 from checker.manifest.runs import read_runs_files
-from checker.manifest.variables import substitute
+from checker.manifest.variables import Substitution, substitute
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,31 @@ def _nothing_selected(only: tuple[str, ...], definitions: dict[str, Location]) -
     return Problem.on_command_line("no checks to run")
 
 
+def _has_null(data: Any) -> bool:
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if value is None:
+            return True
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _build(
+    document: LocatedDocument, substituted: Substitution
+) -> tuple[models.Manifest | None, list[Problem]]:
+    return build_model(
+        document,
+        models.Manifest,
+        models.MANIFEST_PATTERNS,
+        substituted.data,
+        substituted.reference_positions,
+    )
+
+
 def _not_a_mapping(document: LocatedDocument) -> Problem:
     return document.problem(
         (),
@@ -165,10 +191,7 @@ def _load_file(path: Path, inputs: Inputs) -> FileResult:
         return FileResult(problems=tuple(problems))
     if not isinstance(document.data, dict):
         return FileResult(problems=(*problems, _not_a_mapping(document)))
-    # Broken YAML or schema: building the model would only repeat those problems.
-    unbuildable = has_errors(problems)
-    problems += validate_document(document, models.Manifest, models.MANIFEST_PATTERNS)
-    unbuildable = unbuildable or has_errors(problems)
+    broken_yaml = has_errors(problems)
     declared = declared_variables(document.data)
     scope = Scope(
         declared, inputs.variables, inputs.environment, inputs.allowed_env, inputs.allow_unset
@@ -177,16 +200,20 @@ def _load_file(path: Path, inputs: Inputs) -> FileResult:
     problems += substituted.problems
     locator = Locator(document, substituted.reference_positions)
     problems += regex_problems(substituted.data, locator)
-    if unbuildable:
-        problems += provider_alone(substituted.data, inputs, locator)
-        return FileResult(declared=frozenset(declared), problems=tuple(problems))
-    manifest, build_problems = build_model(
-        document,
-        models.Manifest,
-        models.MANIFEST_PATTERNS,
-        substituted.data,
-        substituted.reference_positions,
-    )
+    built: tuple[models.Manifest | None, list[Problem]] | None = None
+    if not (broken_yaml or has_errors(substituted.problems) or _has_null(document.data)):
+        # The happy path validates once: the model is as strict as the schema, except that
+        # it reads an empty value as "not given" where the schema refuses it.
+        built = _build(document, substituted)
+    if built is None or built[0] is None:
+        # Something is wrong: the schema explains it with located, readable messages.
+        schema_problems = validate_document(document, models.Manifest, models.MANIFEST_PATTERNS)
+        problems += schema_problems
+        if broken_yaml or has_errors(schema_problems):
+            problems += provider_alone(substituted.data, inputs, locator)
+            return FileResult(declared=frozenset(declared), problems=tuple(problems))
+        built = built or _build(document, substituted)
+    manifest, build_problems = built
     unresolved = {format_path(p) for p in substituted.unresolved_paths}
     problems += [p for p in build_problems if p.path not in unresolved]
     if manifest is None:

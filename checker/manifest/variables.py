@@ -62,21 +62,27 @@ class _Interpolator:
         )
 
     def _walk(self, value: Any, path: KeyPath, skip: tuple[str, ...]) -> Any:
+        """The value with references substituted; the very same object when it holds none
+        (a large manifest without variables is not copied)."""
         if isinstance(value, dict):
-            return {
-                key: item if (not path and key in skip) else self._walk(item, (*path, key), skip)
+            changed = {
+                key: walked
                 for key, item in value.items()
+                if not (not path and key in skip)
+                and (walked := self._walk(item, (*path, key), skip)) is not item
             }
+            return {**value, **changed} if changed else value
         if isinstance(value, list):
-            return [self._walk(item, (*path, index), skip) for index, item in enumerate(value)]
+            items = [self._walk(item, (*path, index), skip) for index, item in enumerate(value)]
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
         if isinstance(value, str) and "$" in value:
             return self._substitute(value, path)
         return value
 
     def _reference_position(self, path: KeyPath, offset: int) -> Position:
         start = self.document.position(path)
-        style = self.document.scalar_styles.get(path)
-        source = self.document.source_text.get(path, "")
+        style = self.document.scalar_style(path)
+        source = self.document.source_text(path) or ""
         if "\n" in source or style not in (None, "'", '"'):
             return start
         return Position(start.line, start.column + offset + (1 if style else 0))

@@ -35,7 +35,7 @@ def test_keys_are_kept_as_written() -> None:
 def test_scalar_source_text_is_kept_for_messages() -> None:
     document, _ = load_located("id: 00123\n", "f.yaml")
     assert document.data == {"id": 83}  # YAML 1.1 octal: why unquoted IDs are refused
-    assert document.source_text[("id",)] == "00123"
+    assert document.source_text(("id",)) == "00123"
 
 
 def test_merge_keys_are_allowed_to_override() -> None:

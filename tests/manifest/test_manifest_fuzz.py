@@ -137,3 +137,27 @@ def test_binary_file(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
     path.write_bytes(b"\xff\xfe\x00garbage")
     _assert_clean(path)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=mutated())
+def test_the_one_pass_happy_path_accepts_only_what_the_schema_accepts(
+    data: Any, tmp_path: Path
+) -> None:
+    """A valid manifest skips the schema (one validation pass); that is safe only if nothing
+    the schema refuses gets through the model."""
+    from checker.diagnostics.located_yaml import load_located
+    from checker.diagnostics.schema import validate_document
+    from checker.manifest.load import LoadOptions, load_checks
+    from checker.manifest.models import MANIFEST_PATTERNS, Manifest
+
+    path = tmp_path / "m.yaml"
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    path.write_text(text)
+    result = load_checks([path], LoadOptions(allow_unset=True))
+    if result.ok:
+        document, _ = load_located(text, str(path))
+        schema = validate_document(document, Manifest, MANIFEST_PATTERNS)
+        assert [p for p in schema if p.is_error] == []

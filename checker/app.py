@@ -192,7 +192,8 @@ def _deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitC
         if annotations:
             console.out(annotations)
     for note in report.notes:
-        console.err(f"error: {note.message}" + (f"\n    hint: {note.hint}" if note.hint else ""))
+        label = "note" if note.level == "info" else "error"
+        console.err(f"{label}: {note.message}" + (f"\n    hint: {note.hint}" if note.hint else ""))
     for message in failures:
         console.err(f"error: {message}")
     return ExitCode.USAGE if failures else ExitCode(report.exit_code)

@@ -31,6 +31,7 @@ class Poller:
         self.decided: dict[str, CheckResult] = {}
         self.auth_failures: list[tuple[QueryFailure, str]] = []
         self.polls = 0
+        self.batch_limit: int | None = None
 
     @property
     def undecided(self) -> list[CheckSpec]:
@@ -56,6 +57,7 @@ class Poller:
         if running:
             asked |= await self._follow(session, running)
         self.knowledge = self.knowledge.polled(asked)
+        self.batch_limit = session.batch_limit
         self._decide(now_ms, now_iso, "waiting" if self.waiting else "snapshot")
 
     def _runs_to_follow(self, now_ms: int) -> list[RunKey]:

@@ -83,10 +83,18 @@ def build_report(
     auth_failures: Sequence[tuple[QueryFailure, str]],
     credentials: Credentials,
     generated_at: str,
+    batch_limit: int | None = None,
 ) -> RunReport:
     summary = Summary.of(results)
     exit_code = gate_exit_code(results)
     notes = tuple(dict.fromkeys(_auth_note(f, credentials, p) for f, p in auth_failures))
+    if batch_limit is not None:
+        message = (
+            f"the service refused large requests (HTTP 413): batches of at most "
+            f"{batch_limit} were sent"
+        )
+        hint = f"pass --batch-size {batch_limit} to send that size from the start"
+        notes += (Note(message=message, hint=hint, level="info"),)
     return RunReport(
         checker_version=__version__,
         generated_at=generated_at,
@@ -136,11 +144,15 @@ def run_checks(
         stopped = _stopped(error)
         now = context.clock()
         results = poller.results(_ms(now), stopped=stopped.signal_name)
-        report = build_report(results, poller.auth_failures, context.credentials, _iso(now))
+        report = build_report(
+            results, poller.auth_failures, context.credentials, _iso(now), poller.batch_limit
+        )
         raise Interrupted(stopped, report) from None
     now = context.clock()
     results = poller.results(_ms(now), skipped_reason=skipped)
-    return build_report(results, poller.auth_failures, context.credentials, _iso(now))
+    return build_report(
+        results, poller.auth_failures, context.credentials, _iso(now), poller.batch_limit
+    )
 
 
 async def _wait(

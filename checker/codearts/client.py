@@ -59,6 +59,9 @@ class Session:
     def __init__(self, client: httpx.AsyncClient, context: ClientContext) -> None:
         self.caller = Caller(client, context)
         self.semaphore = asyncio.Semaphore(context.settings.concurrency)
+        self.batch_limit: int | None = None
+        """Learned from a 413: the service takes fewer items a request than were sent;
+        every later batch is cut to this size."""
 
     @property
     def abort(self) -> asyncio.Event:
@@ -67,42 +70,70 @@ class Session:
     async def call(self, call: Call) -> tuple[Any, QueryFailure | None]:
         return await self.caller.call(call)
 
-    async def startup(
-        self, batches: Sequence[Batch], on_answer: Callable[[int, BatchAnswer], None] | None = None
-    ) -> list[BatchAnswer]:
-        async def one(index: int, batch: Batch) -> BatchAnswer:
-            path = STARTUP_PATH.format(project_id=batch.project_id)
-            call = _post(
-                batch.endpoint + path,
-                batch.project_id,
-                batch.query_body(),
-                len(batch.runs),
-                parse_startup,
-                f"startup {batch.project_id}/{batch.number}",
-            )
-            observations, failure = await self.call(call)
-            answer = BatchAnswer(batch=batch, observations=observations or (), failure=failure)
-            if on_answer is not None:
-                on_answer(index, answer)
-            return answer
+    async def startup(self, batches: Sequence[Batch]) -> list[BatchAnswer]:
+        async def one(index: int, batch: Batch) -> list[BatchAnswer]:
+            return await self._startup(batch)
 
-        return await self._all(batches, one)
+        return [answer for answers in await self._all(batches, one) for answer in answers]
+
+    async def _startup(self, batch: Batch) -> list[BatchAnswer]:
+        if self._too_large(len(batch.runs)):
+            return await self._halves(batch, "runs", self._startup)
+        path = STARTUP_PATH.format(project_id=batch.project_id)
+        call = _post(
+            batch.endpoint + path,
+            batch.project_id,
+            batch.query_body(),
+            len(batch.runs),
+            parse_startup,
+            f"startup {batch.project_id}/{batch.number}",
+        )
+        observations, failure = await self.call(call)
+        if self._refused_as_too_large(failure, len(batch.runs)):
+            return await self._halves(batch, "runs", self._startup)
+        return [BatchAnswer(batch=batch, observations=observations or (), failure=failure)]
+
+    def _too_large(self, items: int) -> bool:
+        return self.batch_limit is not None and items > self.batch_limit
+
+    def _refused_as_too_large(self, failure: QueryFailure | None, items: int) -> bool:
+        """A 413 for a batch that can still be halved: remember the size that is too many."""
+        if failure is None or failure.http_status != 413 or items < 2:
+            return False
+        self.batch_limit = min(self.batch_limit or items, items // 2)
+        return True
+
+    async def _halves(
+        self, batch: Any, field: str, send: Callable[[Any], Awaitable[list[Any]]]
+    ) -> list[Any]:
+        items = getattr(batch, field)
+        middle = len(items) // 2
+        first = batch.model_copy(update={field: items[:middle]})
+        second = batch.model_copy(update={field: items[middle:]})
+        return [*await send(first), *await send(second)]
 
     async def latest(self, batches: Sequence[LatestBatch]) -> list[LatestAnswer]:
-        async def one(index: int, batch: LatestBatch) -> LatestAnswer:
-            path = LATEST_PATH.format(project_id=batch.project_id)
-            call = _post(
-                batch.endpoint + path,
-                batch.project_id,
-                list(batch.pipeline_ids),
-                len(batch.pipeline_ids),
-                parse_latest,
-                f"status {batch.project_id}/{batch.number}",
-            )
-            runs, failure = await self.call(call)
-            return LatestAnswer(batch=batch, runs=runs or (), failure=failure)
+        async def one(index: int, batch: LatestBatch) -> list[LatestAnswer]:
+            return await self._latest(batch)
 
-        return await self._all(batches, one)
+        return [answer for answers in await self._all(batches, one) for answer in answers]
+
+    async def _latest(self, batch: LatestBatch) -> list[LatestAnswer]:
+        if self._too_large(len(batch.pipeline_ids)):
+            return await self._halves(batch, "pipeline_ids", self._latest)
+        path = LATEST_PATH.format(project_id=batch.project_id)
+        call = _post(
+            batch.endpoint + path,
+            batch.project_id,
+            list(batch.pipeline_ids),
+            len(batch.pipeline_ids),
+            parse_latest,
+            f"status {batch.project_id}/{batch.number}",
+        )
+        runs, failure = await self.call(call)
+        if self._refused_as_too_large(failure, len(batch.pipeline_ids)):
+            return await self._halves(batch, "pipeline_ids", self._latest)
+        return [LatestAnswer(batch=batch, runs=runs or (), failure=failure)]
 
     async def details(self, queries: Sequence[DetailQuery]) -> list[DetailAnswer]:
         async def one(index: int, query: DetailQuery) -> DetailAnswer:

@@ -66,6 +66,10 @@ class Emulator:
             self._on_request(RecordedRequest(method, target, headers, body, answer.status))
         return answer
 
+    def _too_many(self, payload: Any) -> bool:
+        limit = self.world.max_batch
+        return limit is not None and _items(payload) > limit
+
     def _route(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
         path, _, query = target.partition("?")
         api, match = next(
@@ -98,12 +102,23 @@ class Emulator:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             return error_answer(400, BAD_REQUEST_CODE, "request body is not valid JSON")
+        if self._too_many(payload):
+            return error_answer(413, "APIGW.0201", "Request entity too large")
         handler = {
             "result": self.service.results,
             "start": self.service.start,
             "status": self.service.statuses,
         }[api]
         return handler(project_id, payload)
+
+
+def _items(payload: Any) -> int:
+    if isinstance(payload, list):
+        return len(payload)
+    if isinstance(payload, dict):
+        listed = payload.get("query", payload.get("pipeline_ids"))
+        return len(listed) if isinstance(listed, list) else 0
+    return 0
 
 
 class _Server(ThreadingHTTPServer):

@@ -172,6 +172,13 @@ class World(Frozen):
         json_schema_extra={"propertyNames": {"pattern": ID_PATTERN}},
     )
     faults: list[Fault] = Field(default_factory=list, title="Scripted faults, in order")
+    max_batch: int | None = Field(
+        default=None,
+        ge=1,
+        title="Largest batch",
+        description="Batch requests with more items are refused with 413 APIGW.0201, like a "
+        "gateway's body limit.",
+    )
 
     def run_count(self) -> int:
         return sum(

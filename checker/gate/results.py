@@ -92,10 +92,12 @@ class Summary(Frozen):
 
 
 class Note(Frozen):
-    """Something about the run as a whole, e.g. why nothing could be queried."""
+    """Something about the run as a whole: why nothing could be queried (an error), or what
+    checker adapted to (information)."""
 
     message: str
     hint: str | None = None
+    level: Literal["error", "info"] = "error"
 
 
 class RunReport(Frozen):

@@ -4,6 +4,7 @@ sleeps advance the clock instead of passing time, and the emulator reads the sam
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -478,3 +479,61 @@ def test_the_waiting_example_in_real_time() -> None:
         in done.stdout
     )
     assert "FAILED: 2 passed, 1 failed" in done.stdout
+
+
+def test_a_413_halves_the_batch_and_the_size_that_worked_is_kept(
+    tmp_path: Path, emulator: Start
+) -> None:
+    clock = FakeClock()
+    pipelines = {
+        _id(f"p{i}"): _pipeline(f"P{i}", {_id(f"r{i}"): _timeline(("COMPLETED", None))})
+        for i in range(100)
+    }
+    server = emulator({**_world(pipelines), "max_batch": 30}, clock=clock)
+    checks = {
+        f"c{i}": {"pipeline_id": _id(f"p{i}"), "pipeline_run_id": _id(f"r{i}"), **RUN}
+        for i in range(100)
+    }
+    gate = _gate(tmp_path, server, clock, checks)
+    assert gate.code == ExitCode.PASSED, gate.err
+    sizes = [
+        (
+            r.path.rsplit("/", 1)[-1],
+            r.status,
+            len(json.loads(r.body).get("query", []))
+            if r.path.endswith("result")
+            else len(json.loads(r.body)),
+        )
+        for r in server.requests
+    ]
+    assert [s for s in sizes if s[0] == "result"] == [
+        ("result", 413, 100),
+        ("result", 413, 50),
+        ("result", 200, 25),
+        ("result", 200, 25),
+        ("result", 200, 25),
+        ("result", 200, 25),
+    ]
+    assert all(count <= 25 for kind, _, count in sizes if kind == "status")
+    notes = [n for n in gate.report.notes if n.level == "info"]
+    assert len(notes) == 1 and "batches of at most 25 were sent" in notes[0].message
+    assert any(line.startswith("note: the service refused large requests") for line in gate.err)
+
+
+def test_a_batch_of_one_refused_as_too_large_is_that_run_s_error(
+    tmp_path: Path, emulator: Start
+) -> None:
+    clock = FakeClock()
+    server = emulator(
+        {
+            **_world({P1: _pipeline("A", {R1: {}})}),
+            "max_batch": 1,
+            "faults": [{"api": "result", "status": 413, "times": 5}],
+        },
+        clock=clock,
+    )
+    gate = _gate(
+        tmp_path, server, clock, {"a": {"pipeline_id": P1, "pipeline_run_id": R1}}, wait=False
+    )
+    assert gate.report.results[0].outcome == "error"
+    assert "HTTP 413" in gate.report.results[0].message

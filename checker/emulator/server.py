@@ -154,8 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         headers = {name.lower(): value for name, value in self.headers.items()}
         answer = self.server.emulator.handle(self.command, self.path, headers, body)
-        if answer.delay:
-            time.sleep(answer.delay)
+        delay = answer.delay + self.server.emulator.world.latency_seconds
+        if delay:
+            time.sleep(delay)
         if answer.close:
             self.close_connection = True
             self.connection.close()

@@ -172,6 +172,14 @@ class World(Frozen):
         json_schema_extra={"propertyNames": {"pattern": ID_PATTERN}},
     )
     faults: list[Fault] = Field(default_factory=list, title="Scripted faults, in order")
+    latency_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        title="Latency",
+        description="Every answer waits this long first: a network and service to measure "
+        "against (benchmarks).",
+    )
     max_batch: int | None = Field(
         default=None,
         ge=1,

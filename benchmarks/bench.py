@@ -1,0 +1,360 @@
+"""The benchmark, run by hand: ``python benchmarks/bench.py`` (``--smoke``: tiny, for CI).
+
+Everything talks to the emulator on loopback (127.0.0.1), in a process of its own, with a
+simulated latency per answer. In one run, interleaved, median of ``--repeat`` rounds:
+
+- checker: the real CLI as a subprocess, AK/SK-signed, startup-only and ``expect.run``
+  checks, N = 1,000 and 10,000 over 3 projects;
+- floor: a minimal ``httpx.AsyncClient`` script sending exactly checker's requests;
+- SDK loop: what users write today, the official SDK's ``show_pipeline_run_detail`` once per
+  run, sequential and with 8 threads (N = 1,000; needs ``pip install '.[bench]'``);
+- start-up (``--version``, ``validate`` of the example) as ratios to ``python -c pass``;
+- scale: ``validate`` and ``plan`` at 10,000 and 100,000 checks, time and peak RSS.
+
+Prints Markdown tables for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECTS = [hashlib.sha256(f"project-{i}".encode()).hexdigest()[:32] for i in range(3)]
+AK, SK = "BENCHAK0123456789ABC", "BENCHSK0123456789abcdefghijklmnopqrstuvw"
+BATCH = 100
+
+
+def _id(*parts: object) -> str:
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Run:
+    project: str
+    pipeline: str
+    run: str
+
+
+def _runs(label: str, count: int) -> list[Run]:
+    return [
+        Run(PROJECTS[index % 3], _id(label, "p", index), _id(label, "r", index))
+        for index in range(count)
+    ]
+
+
+def _world(groups: dict[str, list[Run]], latency: float) -> dict[str, Any]:
+    projects: dict[str, Any] = {project: {"pipelines": {}} for project in PROJECTS}
+    for runs in groups.values():
+        for run in runs:
+            projects[run.project]["pipelines"][run.pipeline] = {
+                "name": f"Pipeline {run.pipeline[:6]}",
+                "runs": {run.run: {"run": {"status": "COMPLETED", "number": 1}}},
+            }
+    return {
+        "version": 1,
+        "credentials": {"access_keys": [{"ak": AK, "sk": SK}]},
+        "projects": projects,
+        "latency_seconds": latency,
+    }
+
+
+def _manifest(path: Path, runs: Sequence[Run], with_run: bool) -> Path:
+    checks = {}
+    for index, run in enumerate(runs):
+        check: dict[str, Any] = {
+            "project_id": run.project,
+            "pipeline_id": run.pipeline,
+            "pipeline_run_id": run.run,
+        }
+        if with_run:
+            check["expect"] = {"run": {"status": "COMPLETED"}}
+        checks[f"check-{index:06d}"] = check
+    data = {"version": 1, "provider": {"region": "cn-north-4"}, "checks": checks}
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Measured:
+    wall: float
+    cpu: float
+    rss_mb: float
+
+
+def _run(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
+    """A child process's wall time, CPU time and peak RSS (from wait4, per child)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
+    assert child.stderr is not None
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    error = child.stderr.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(args[:4])}… exited {code}: {error[-800:]}")
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def _checker(*args: str) -> list[str]:
+    return [sys.executable, "-m", "checker", *args]
+
+
+FLOOR = r"""
+import asyncio, json, sys
+import httpx
+from checker.codearts.secret import Secret
+from checker.codearts.signing import AkSkAuth
+
+async def main(url, plan, ak, sk):
+    limit = asyncio.Semaphore(8)
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=8)) as client:
+        async def send(path, project, body):
+            async with limit:
+                auth = AkSkAuth(Secret(ak), Secret(sk), project_id=project)
+                answer = await client.post(url + path, content=body,
+                    headers={"Content-Type": "application/json;charset=UTF-8"}, auth=auth)
+                answer.raise_for_status()
+        await asyncio.gather(*(send(p, project, body.encode()) for p, project, body in plan))
+
+url, plan_file, ak, sk = sys.argv[1:]
+asyncio.run(main(url, json.load(open(plan_file)), ak, sk))
+"""
+
+
+def _floor_plan(runs: Sequence[Run], with_run: bool) -> list[tuple[str, str, str]]:
+    """Exactly checker's requests: startup batches, then (for run checks) latest-status."""
+    requests = []
+    for project in PROJECTS:
+        mine = [run for run in runs if run.project == project]
+        for start in range(0, len(mine), BATCH):
+            query = [
+                {"pipeline_id": r.pipeline, "pipeline_run_id": r.run}
+                for r in mine[start : start + BATCH]
+            ]
+            body = json.dumps({"query": query}, separators=(",", ":"))
+            requests.append((f"/v5/{project}/api/pipelines/batch-runs/result", project, body))
+        if with_run:
+            for start in range(0, len(mine), BATCH):
+                ids = [r.pipeline for r in mine[start : start + BATCH]]
+                body = json.dumps(ids, separators=(",", ":"))
+                requests.append((f"/v5/{project}/api/pipelines/status", project, body))
+    return requests
+
+
+SDK_LOOP = r"""
+import os, sys, tempfile, json
+os.environ["HOME"] = tempfile.mkdtemp()  # the SDK writes ~/.huaweicloud/application_id
+from concurrent.futures import ThreadPoolExecutor
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcodeartspipeline.v2 import CodeArtsPipelineClient, ShowPipelineRunDetailRequest
+
+url, runs_file, ak, sk, threads = sys.argv[1:]
+runs = json.load(open(runs_file))
+clients = {}
+def client(project):
+    if project not in clients:
+        config = HttpConfig.get_default_config()
+        clients[project] = (CodeArtsPipelineClient.new_builder()
+            .with_credentials(BasicCredentials(ak, sk, project))
+            .with_endpoints([url]).with_http_config(config).build())
+    return clients[project]
+for project in {r[0] for r in runs}:
+    client(project)
+def detail(run):
+    project, pipeline, run_id = run
+    client(project).show_pipeline_run_detail(ShowPipelineRunDetailRequest(
+        project_id=project, pipeline_id=pipeline, pipeline_run_id=run_id))
+with ThreadPoolExecutor(int(threads)) as pool:
+    list(pool.map(detail, runs))
+"""
+
+
+class Emulator:
+    """``checker emulator`` in a process of its own, on a free loopback port."""
+
+    def __init__(self, world: Path) -> None:
+        self.process = subprocess.Popen(
+            _checker("emulator", str(world), "--port", "0"),
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self.process.stderr is not None
+        line = self.process.stderr.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+)", line)
+        if match is None:
+            self.process.kill()
+            raise SystemExit(f"the emulator did not start: {line}")
+        self.url = match.group(1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@dataclass
+class Scenario:
+    label: str
+    runs: list[Run]
+    with_run: bool
+    manifest: Path
+    plan: Path
+    requests: int
+
+
+def _median(values: Sequence[Measured]) -> Measured:
+    return Measured(
+        statistics.median(v.wall for v in values),
+        statistics.median(v.cpu for v in values),
+        statistics.median(v.rss_mb for v in values),
+    )
+
+
+def _gate_table(
+    folder: Path, url: str, scenarios: list[Scenario], repeat: int, sdk_runs: list[Run]
+) -> list[str]:
+    env = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK, "HOME": str(folder)}
+    floor_script = folder / "floor.py"
+    floor_script.write_text(FLOOR)
+    sdk_script = folder / "sdk.py"
+    sdk_script.write_text(SDK_LOOP)
+    sdk_file = folder / "sdk-runs.json"
+    sdk_file.write_text(json.dumps([[r.project, r.pipeline, r.run] for r in sdk_runs]))
+    jobs: dict[str, Callable[[], Measured]] = {}
+    for s in scenarios:
+        args = _checker("check", str(s.manifest), "--endpoint", url, "-q")
+        jobs[f"checker {s.label}"] = partial(_run, args, env)
+        floor = [sys.executable, str(floor_script), url, str(s.plan), AK, SK]
+        jobs[f"floor {s.label}"] = partial(_run, floor)
+    if _sdk_installed():
+        for threads in (1, 8):
+            sdk = [sys.executable, str(sdk_script), url, str(sdk_file), AK, SK, str(threads)]
+            jobs[f"sdk {threads}"] = partial(_run, sdk)
+    results: dict[str, list[Measured]] = {name: [] for name in jobs}
+    for _ in range(repeat):  # interleaved: every job once per round
+        for name, job in jobs.items():
+            results[name].append(job())
+    medians = {name: _median(values) for name, values in results.items()}
+    return _gate_rows(scenarios, medians, len(sdk_runs))
+
+
+def _gate_rows(scenarios: list[Scenario], medians: dict[str, Measured], sdk_n: int) -> list[str]:
+    rows = [
+        "| what | checks | requests | wall s | × floor | CPU s / 1,000 checks | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in scenarios:
+        gate, floor = medians[f"checker {s.label}"], medians[f"floor {s.label}"]
+        n = len(s.runs)
+        for who, m in (("checker", gate), ("floor (raw httpx)", floor)):
+            rows.append(
+                f"| {who}, {s.label} | {n:,} | {s.requests} | {m.wall:.2f} | "
+                f"{m.wall / floor.wall:.2f} | {m.cpu / n * 1000:.3f} | {m.rss_mb:.0f} |"
+            )
+    for threads in (1, 8):
+        sdk = medians.get(f"sdk {threads}")
+        if sdk is not None:
+            label = "sequential" if threads == 1 else f"{threads} threads"
+            rows.append(
+                f"| SDK show_pipeline_run_detail loop, {label} | {sdk_n:,} | {sdk_n:,} | "
+                f"{sdk.wall:.2f} | — | {sdk.cpu / sdk_n * 1000:.3f} | {sdk.rss_mb:.0f} |"
+            )
+    return rows
+
+
+def _sdk_installed() -> bool:
+    probe = [sys.executable, "-c", "import huaweicloudsdkcodeartspipeline"]
+    return subprocess.run(probe, capture_output=True).returncode == 0
+
+
+def _startup_table(repeat: int) -> list[str]:
+    example = str(REPO / "examples" / "release-gate.yaml")
+    jobs = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "checker --version": _checker("--version"),
+        "checker validate (example)": _checker("validate", example),
+    }
+    medians = {name: _median([_run(args) for _ in range(repeat)]) for name, args in jobs.items()}
+    base = medians["python -c pass"].wall
+    rows = ["| command | wall s | × python -c pass |", "|---|---:|---:|"]
+    rows += [f"| `{name}` | {m.wall:.3f} | {m.wall / base:.1f} |" for name, m in medians.items()]
+    return rows
+
+
+def _scale_table(folder: Path, sizes: Sequence[int]) -> list[str]:
+    rows = ["| command | checks | wall s | peak RSS MB |", "|---|---:|---:|---:|"]
+    env = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
+    for size in sizes:
+        manifest = _manifest(folder / f"scale-{size}.yaml", _runs(f"scale{size}", size), False)
+        for command in ("validate", "plan"):
+            m = _run(_checker(command, str(manifest)), env)
+            rows.append(f"| `{command}` | {size:,} | {m.wall:.2f} | {m.rss_mb:.0f} |")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round (CI)")
+    parser.add_argument("--latency", type=float, default=0.04, help="seconds per answer")
+    parser.add_argument("--repeat", type=int, default=3)
+    arguments = parser.parse_args()
+    sizes = [20] if arguments.smoke else [1_000, 10_000]
+    scale = [200] if arguments.smoke else [10_000, 100_000]
+    repeat = 1 if arguments.smoke else arguments.repeat
+    latency = 0.0 if arguments.smoke else arguments.latency
+    sdk_n = 10 if arguments.smoke else 1_000
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        groups = {f"n{n}": _runs(f"n{n}", n) for n in sizes}
+        world = folder / "world.yaml"
+        world.write_text(yaml.safe_dump(_world(groups, latency)), encoding="utf-8")
+        scenarios = []
+        for n in sizes:
+            for with_run in (False, True):
+                label = f"{'expect.run' if with_run else 'startup'} {n:,}"
+                runs = groups[f"n{n}"]
+                plan = _floor_plan(runs, with_run)
+                plan_file = folder / f"plan-{n}-{with_run}.json"
+                plan_file.write_text(json.dumps(plan))
+                manifest = _manifest(folder / f"gate-{n}-{with_run}.yaml", runs, with_run)
+                scenarios.append(Scenario(label, runs, with_run, manifest, plan_file, len(plan)))
+        emulator = Emulator(world)
+        try:
+            gate = _gate_table(
+                folder, emulator.url, scenarios, repeat, groups[f"n{sizes[0]}"][:sdk_n]
+            )
+        finally:
+            emulator.stop()
+        print(
+            f"Latency {latency * 1000:.0f} ms per answer, batch {BATCH}, concurrency 8, "
+            f"median of {repeat}, {os.cpu_count()} cores, Python {sys.version.split()[0]}\n"
+        )
+        print("\n".join(gate), end="\n\n")
+        print("\n".join(_startup_table(max(repeat, 3) if not arguments.smoke else 1)), end="\n\n")
+        print("\n".join(_scale_table(folder, scale)))
+
+
+if __name__ == "__main__":
+    main()

@@ -6,65 +6,37 @@ before anything reaches a terminal, a log or a report.
 
 from __future__ import annotations
 
-import asyncio
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING
 
-from checker.codearts.context import ClientContext, ClientSettings, Sleep
-from checker.codearts.credentials import (
-    Credentials,
-    describe_source,
-    find_credentials,
-    require_credentials,
-)
-from checker.codearts.secret import Redactor
-from checker.codearts.signing import Clock, utc_now
+from checker.codearts.settings import ClientSettings
+from checker.codearts.timing import Clock, Sleep, utc_now
 from checker.defaults import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MARKDOWN_MAX_BYTES,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
 )
-from checker.delivery import Delivery, write_reports
 from checker.diagnostics.documents import InputRefused, read_input
-from checker.diagnostics.problem import Problem, has_errors
+from checker.diagnostics.problem import has_errors
 from checker.environment import Environment
 from checker.errors import ExitCode, ManifestError, UsageError
-from checker.gate.planner import plan_checks
-from checker.gate.results import RunReport, with_text_replaced
-from checker.gate.starts import plan_starts
 from checker.manifest.load import LoadOptions, LoadResult, load_checks
-from checker.reports.annotations import render_annotations
-from checker.reports.formats import render_text
-from checker.reports.plan import render_plan, render_start_plan
+from checker.output import Output, ProblemFormat
 from checker.reports.targets import ReportTarget, TemplateTarget
-from checker.reports.write import write_atomic
-from checker.runner import Interrupted, ProgressSink, WaitOptions, run_checks
-from checker.starting import start_runs
 
-ProblemFormat = Literal["text", "json"]
-
-
-class Output(Protocol):
-    """Where a command's words go; every implementation redacts what it is told to."""
-
-    def out(self, text: str) -> None: ...
-
-    def err(self, text: str) -> None: ...
-
-    def problems(
-        self, problems: Sequence[Problem], output_format: ProblemFormat = "text"
-    ) -> None: ...
-
-    def protect(self, redactor: Redactor) -> None:
-        """Redact these secrets too from now on."""
-
-    def redact(self, text: str) -> str: ...
+# What only some commands need is imported inside them: `validate` must not pay for an HTTP
+# client, templates or the polling loop (start-up is paid on every CI build).
+if TYPE_CHECKING:
+    from checker.codearts.credentials import Credentials
+    from checker.delivery import Delivery
+    from checker.gate.results import RunReport
+    from checker.runner import ProgressSink
 
 
 @dataclass(frozen=True)
@@ -89,7 +61,8 @@ class CheckOptions:
     poll_interval: float | None = None
     progress: ProgressSink | None = None
     clock: Clock = utc_now
-    sleep: Sleep = asyncio.sleep
+    sleep: Sleep | None = None
+    """Default: asyncio.sleep (tests pass a fake one)."""
     markdown_max_bytes: int = DEFAULT_MARKDOWN_MAX_BYTES
     annotations: bool = True
     """In GitHub Actions, annotate the manifest lines of checks that did not pass."""
@@ -137,6 +110,10 @@ def validate(common: CommonOptions, console: Output, output_format: ProblemForma
 
 def plan(common: CommonOptions, console: Output, batch_size: int) -> ExitCode:
     """Print the requests a check would send; send nothing."""
+    from checker.codearts.credentials import describe_source
+    from checker.gate.planner import plan_checks
+    from checker.reports.plan import render_plan
+
     result = _load(common, console)
     checks_plan = plan_checks(result.checks, batch_size)
     source = describe_source(common.load.environment)
@@ -146,6 +123,11 @@ def plan(common: CommonOptions, console: Output, batch_size: int) -> ExitCode:
 
 def check(options: CheckOptions, console: Output) -> ExitCode:
     """The gate: load, query, evaluate, report. Exit code per :class:`ExitCode`."""
+    import asyncio
+
+    from checker.codearts.context import ClientContext
+    from checker.runner import Interrupted, WaitOptions, run_checks
+
     result = _load(options.common, console)
     credentials = _credentials(options.common.load.environment, options.fallback_credentials)
     console.protect(credentials.redactor())
@@ -154,7 +136,7 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
         credentials=credentials,
         settings=options.client,
         clock=options.clock,
-        sleep=options.sleep,
+        sleep=options.sleep or asyncio.sleep,
         deadline=options.clock() + timedelta(seconds=timeout),
     )
     wait = WaitOptions(
@@ -172,11 +154,18 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
 
 
 def _credentials(environment: Environment, fallback: Credentials | None) -> Credentials:
+    from checker.codearts.credentials import find_credentials, require_credentials
+
     return find_credentials(environment) or fallback or require_credentials(environment)
 
 
 def _deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitCode:
     """Write every report, print the summary and notes; the exit code follows."""
+    from checker.delivery import Delivery, write_reports
+    from checker.gate.results import with_text_replaced
+    from checker.reports.annotations import render_annotations
+    from checker.reports.formats import render_text
+
     report = with_text_replaced(report, console.redact)
     delivery = Delivery(
         options.reports,
@@ -217,6 +206,13 @@ def start(
 
     ``confirm`` asks a person (None: nobody can be asked, so only --auto-approve starts).
     """
+    from checker.codearts.context import ClientContext
+    from checker.codearts.credentials import describe_source, find_credentials
+    from checker.gate.starts import plan_starts
+    from checker.reports.plan import render_start_plan
+    from checker.reports.write import write_atomic
+    from checker.starting import start_runs
+
     common = replace(options.common, load=replace(options.common.load, for_start=True))
     result = _load(common, console)
     environment = common.load.environment
@@ -228,16 +224,9 @@ def start(
     if not plan.batches:
         console.err("nothing to start: every selected check names its run")
         return ExitCode.PASSED
-    if not options.auto_approve:
-        if confirm is None:
-            raise UsageError(
-                f"not starting {plan.pipeline_count} pipeline(s): nobody can confirm here",
-                "run it on a terminal to confirm, or pass --auto-approve (starting costs "
-                "money and quota)",
-            )
-        if not confirm(f"Start {plan.pipeline_count} pipeline(s)?"):
-            console.err("nothing started")
-            return ExitCode.FAILED
+    if not _approved(options.auto_approve, confirm, plan.pipeline_count):
+        console.err("nothing started")
+        return ExitCode.FAILED
     credentials = _credentials(environment, options.fallback_credentials)
     console.protect(credentials.redactor())
     context = ClientContext(
@@ -257,6 +246,19 @@ def start(
     return ExitCode.UNEVALUATED if problems else ExitCode.PASSED
 
 
+def _approved(auto_approve: bool, confirm: Callable[[str], bool] | None, count: int) -> bool:
+    """Starting costs money and quota: never without --auto-approve or a person's yes."""
+    if auto_approve:
+        return True
+    if confirm is None:
+        raise UsageError(
+            f"not starting {count} pipeline(s): nobody can confirm here",
+            "run it on a terminal to confirm, or pass --auto-approve (starting costs "
+            "money and quota)",
+        )
+    return confirm(f"Start {count} pipeline(s)?")
+
+
 @dataclass(frozen=True)
 class RenderCommand:
     result: Path
@@ -266,6 +268,9 @@ class RenderCommand:
 def render(options: RenderCommand, console: Output) -> ExitCode:
     """Render a saved JSON result into other formats, offline; exit 0, or 2 if a report
     could not be written or the result not read."""
+    from checker.delivery import write_reports
+    from checker.gate.results import RunReport
+
     try:
         text = read_input(options.result).decode("utf-8")
         report = RunReport.model_validate_json(text)

@@ -110,3 +110,20 @@ def test_start_up_imports_only_what_the_command_needs(args: list[str]) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_validating_a_good_manifest_loads_no_http_templates_or_schema_validator() -> None:
+    """The happy path validates once, with the models: jsonschema is for explaining errors."""
+    example = REPO / "examples" / "release-gate.yaml"
+    code = (
+        "import sys\n"
+        "from checker.cli import main\n"
+        "try:\n"
+        f"    main(['validate', {str(example)!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "heavy = {'httpx', 'jinja2', 'jsonschema', 'checker.emulator.server', 'asyncio'}\n"
+        "print(sorted(heavy & set(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]"

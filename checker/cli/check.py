@@ -51,7 +51,7 @@ def check_command(
     pending; 2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
     """
     from checker.app import CheckOptions
-    from checker.codearts.context import ClientSettings
+    from checker.codearts.settings import ClientSettings
 
     environment = session.environment()
     options = CheckOptions(

@@ -42,7 +42,7 @@ def start_command(
     """
     from checker.app import StartOptions, start
     from checker.cli.emulated import emulated
-    from checker.codearts.context import ClientSettings
+    from checker.codearts.settings import ClientSettings
 
     environment = session.environment()
     options = StartOptions(

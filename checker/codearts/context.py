@@ -6,32 +6,20 @@ from __future__ import annotations
 import asyncio
 import random
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 
 from checker.codearts.credentials import Credentials
-from checker.codearts.signing import Clock, utc_now
+from checker.codearts.settings import ClientSettings
+from checker.codearts.timing import Clock, Sleep, utc_now
 from checker.diagnostics.documents import InputRefused, read_input
 from checker.environment import CA_BUNDLE_VARIABLE
 from checker.errors import UsageError
 
 MAX_CA_BUNDLE_BYTES = 4 * 1024 * 1024
-
-Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    concurrency: int = 8
-    timeout: float = 60.0
-    """Seconds per request attempt, from connecting to the last byte (--request-timeout)."""
-    max_attempts: int = 4
-    ca_bundle: Path | None = None
-    backoff_cap: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,15 @@ from __future__ import annotations
 import configparser
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from checker.codearts.secret import MASK, MIN_SECRET_LENGTH, Redactor, Secret, mask_access_key
-from checker.codearts.signing import AkSkAuth, Clock, TokenAuth, utc_now
+from checker.codearts.timing import Clock, utc_now
+
+# Signing needs httpx; finding credentials (and redacting them) must not: every command,
+# `validate` too, builds its redactor from them.
+if TYPE_CHECKING:
+    import httpx
 from checker.environment import (
     AK_VARIABLE,
     CREDENTIALS_FILE_VARIABLE,
@@ -44,6 +48,8 @@ class TokenCredentials:
         return self.source
 
     def auth(self, project_id: str | None, clock: Clock = utc_now) -> httpx.Auth:
+        from checker.codearts.signing import TokenAuth
+
         return TokenAuth(self.token)
 
     def redactor(self) -> Redactor:
@@ -61,6 +67,8 @@ class AccessKeyCredentials:
         return f"{self.source} (AK {mask_access_key(self.access_key.reveal())})"
 
     def auth(self, project_id: str | None, clock: Clock = utc_now) -> httpx.Auth:
+        from checker.codearts.signing import AkSkAuth
+
         return AkSkAuth(
             self.access_key,
             self.secret_key,

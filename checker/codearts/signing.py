@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Generator, Mapping
-from datetime import UTC, datetime
+from collections.abc import Generator, Mapping
+from datetime import UTC
 from urllib.parse import quote, unquote, unquote_plus
 
 import httpx
 
 from checker.codearts.secret import Secret
+from checker.codearts.timing import Clock, utc_now
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -37,12 +38,6 @@ SIGNED_HEADER_NAMES = (
     "x-sdk-date",
     "x-security-token",
 )
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _encode(text: str) -> str:

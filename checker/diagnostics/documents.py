@@ -6,13 +6,15 @@ from __future__ import annotations
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from checker.diagnostics.located_yaml import LocatedDocument, YamlSyntaxError, load_located
 from checker.diagnostics.problem import KeyPath, Location, Position, Problem, format_path
-from checker.diagnostics.schema import PatternMessages, validate_document
+
+if TYPE_CHECKING:
+    from checker.diagnostics.schema import PatternMessages
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -126,6 +128,8 @@ def load_model(
     if document.data is None:
         problems.append(document.problem((), f"the {what} is empty"))
         return None, document, problems
+    from checker.diagnostics.schema import validate_document
+
     problems += validate_document(document, model, patterns)
     if any(p.is_error for p in problems):
         return None, document, problems

@@ -14,11 +14,11 @@ from typing import Any
 from checker.codearts.signing import (
     ALGORITHM,
     DATE_FORMAT,
-    Clock,
     canonical_request,
     signature,
     string_to_sign,
 )
+from checker.codearts.timing import Clock
 from checker.emulator.world import WorldAccessKey, WorldCredentials
 
 CLOCK_SKEW = timedelta(minutes=15)

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from checker.codearts.signing import Clock, utc_now
+from checker.codearts.timing import Clock, utc_now
 from checker.emulator.gateway import Answer, Gateway, SignedRequest, error_answer
 from checker.emulator.service import BAD_REQUEST_CODE, Service
 from checker.emulator.world import World

@@ -10,7 +10,7 @@ import hashlib
 import threading
 from typing import Any
 
-from checker.codearts.signing import Clock
+from checker.codearts.timing import Clock
 from checker.emulator.gateway import Answer, error_answer
 from checker.emulator.runs import EmulatedRun
 from checker.emulator.world import Fault, World, WorldRunState

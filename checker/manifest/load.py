@@ -20,7 +20,6 @@ from checker.diagnostics.problem import (
     format_path,
     has_errors,
 )
-from checker.diagnostics.schema import validate_document
 from checker.environment import Environment
 from checker.gate.checks import CheckSpec
 from checker.manifest import models
@@ -207,6 +206,8 @@ def _load_file(path: Path, inputs: Inputs) -> FileResult:
         built = _build(document, substituted)
     if built is None or built[0] is None:
         # Something is wrong: the schema explains it with located, readable messages.
+        from checker.diagnostics.schema import validate_document
+
         schema_problems = validate_document(document, models.Manifest, models.MANIFEST_PATTERNS)
         problems += schema_problems
         if broken_yaml or has_errors(schema_problems):

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from helpers import query_batches
 
-from checker.codearts.context import ClientContext, ClientSettings
+from checker.codearts.context import ClientContext
 from checker.codearts.credentials import TokenCredentials
 from checker.codearts.secret import Secret
+from checker.codearts.settings import ClientSettings
 from checker.gate.answers import BatchAnswer
 from checker.gate.planner import Batch, PlannedRun
 

@@ -139,7 +139,8 @@ def test_tls_is_verified_against_the_given_bundle(tmp_path: Path) -> None:
 
     import certifi
 
-    from checker.codearts.context import ClientSettings, tls_verification
+    from checker.codearts.context import tls_verification
+    from checker.codearts.settings import ClientSettings
 
     context = tls_verification(ClientSettings(ca_bundle=Path(certifi.where())))
     assert isinstance(context, ssl.SSLContext)

@@ -17,7 +17,7 @@ from helpers import PROJECT, TOKEN, Emulated, manifest_data, write_yaml
 
 from checker.app import CheckOptions, CommonOptions, check
 from checker.cli.console import Console
-from checker.codearts.context import ClientSettings
+from checker.codearts.settings import ClientSettings
 from checker.environment import Environment
 from checker.errors import ExitCode
 from checker.gate.results import RunReport

@@ -1,0 +1,28 @@
+"""What a command writes to: the CLI's console (which redacts every known secret)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+from checker.codearts.secret import Redactor
+from checker.diagnostics.problem import Problem
+
+ProblemFormat = Literal["text", "json"]
+
+
+class Output(Protocol):
+    """Where a command's words go; every implementation redacts what it is told to."""
+
+    def out(self, text: str) -> None: ...
+
+    def err(self, text: str) -> None: ...
+
+    def problems(
+        self, problems: Sequence[Problem], output_format: ProblemFormat = "text"
+    ) -> None: ...
+
+    def protect(self, redactor: Redactor) -> None:
+        """Redact these secrets too from now on."""
+
+    def redact(self, text: str) -> str: ...

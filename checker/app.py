@@ -166,7 +166,7 @@ def _deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitC
     from checker.reports.annotations import render_annotations
     from checker.reports.formats import render_text
 
-    report = with_text_replaced(report, console.redact)
+    report = with_text_replaced(report, console.redact, console.mentions_secret)
     delivery = Delivery(
         options.reports,
         options.templates,

@@ -26,3 +26,6 @@ class Output(Protocol):
         """Redact these secrets too from now on."""
 
     def redact(self, text: str) -> str: ...
+
+    def mentions_secret(self, text: str) -> bool:
+        """Whether ``text`` holds a known secret (as it is, or JSON-escaped)."""

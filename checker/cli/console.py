@@ -49,6 +49,9 @@ class Console:
     def redact(self, text: str) -> str:
         return self.redactor(text)
 
+    def mentions_secret(self, text: str) -> bool:
+        return self.redactor.mentions(text)
+
 
 def _shown(text: str) -> str:
     """Each line as a terminal may show it: control, bidi and invisible characters escaped."""

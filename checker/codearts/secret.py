@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Mapping
 
 MASK = "********"
@@ -58,6 +59,10 @@ class Redactor:
             if value in text:
                 text = text.replace(value, replacement)
         return text
+
+    def mentions(self, text: str) -> bool:
+        """Whether ``text`` holds a secret, as it is or as JSON escapes it."""
+        return any(value in text or json.dumps(value)[1:-1] in text for value in self._replacements)
 
     def merged(self, other: Redactor) -> Redactor:
         return Redactor({**self._replacements, **other._replacements})

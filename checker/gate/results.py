@@ -158,10 +158,17 @@ def _replaced(value: Any, replace: Callable[[str], str]) -> Any:
     return value
 
 
-def with_text_replaced(report: RunReport, replace: Callable[[str], str]) -> RunReport:
+def with_text_replaced(
+    report: RunReport,
+    replace: Callable[[str], str],
+    mentioned: Callable[[str], bool] | None = None,
+) -> RunReport:
     """The report with ``replace`` applied to every string in it, e.g. a redactor: applied to
     the data, before any format escapes it (``TOKEN_a`` becomes ``TOKEN\\_a`` in Markdown,
-    which no redactor would recognise)."""
+    which no redactor would recognise). ``mentioned`` says, from the JSON text, whether any
+    string could change at all: usually none does, and the walk is skipped."""
+    if mentioned is not None and not mentioned(report.model_dump_json()):
+        return report
     data = report.model_dump()
     replaced = _replaced(data, replace)
     return report if replaced == data else RunReport.model_validate(replaced)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -30,7 +31,42 @@ markdown_budget_option = click.option(
     help="Budget of the Markdown report (65000 for a PR comment); failures come first.",
 )
 
-_CHECK_OPTIONS = [
+concurrency_option = click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+request_timeout_option = click.option(
+    "--request-timeout",
+    type=DurationType(),
+    default="60s",
+    show_default=True,
+    help="Limit for one request attempt, from connecting to the last byte.",
+)
+ca_bundle_option = click.option(
+    "--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE]."
+)
+
+
+def _retries(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--retries", type=click.IntRange(0, 10), default=3, show_default=True, help=what
+    )
+
+
+def _emulator(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--emulator",
+        "emulator_world",
+        type=PATH,
+        metavar="WORLD",
+        help=f"Start the emulator on a free loopback port and {what}.",
+    )
+
+
+_CHECK_OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
         "--report",
         "reports",
@@ -42,13 +78,7 @@ _CHECK_OPTIONS = [
     template_option,
     markdown_budget_option,
     batch_size_option,
-    click.option(
-        "--concurrency",
-        type=click.IntRange(1, 64),
-        default=8,
-        show_default=True,
-        help="Requests in flight at once.",
-    ),
+    concurrency_option,
     click.option(
         "--wait",
         is_flag=True,
@@ -71,28 +101,10 @@ _CHECK_OPTIONS = [
         is_flag=True,
         help="Stop at the first blocking failure; undecided checks are reported skipped.",
     ),
-    click.option(
-        "--request-timeout",
-        type=DurationType(),
-        default="60s",
-        show_default=True,
-        help="Limit for one request attempt, from connecting to the last byte.",
-    ),
-    click.option(
-        "--retries",
-        type=click.IntRange(0, 10),
-        default=3,
-        show_default=True,
-        help="Retries after throttling, 5xx and network errors (never after 401/403).",
-    ),
-    click.option("--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE]."),
-    click.option(
-        "--emulator",
-        "emulator_world",
-        type=PATH,
-        metavar="WORLD",
-        help="Start the emulator on a free loopback port and check against it.",
-    ),
+    request_timeout_option,
+    _retries("Retries after throttling, 5xx and network errors (never after 401/403)."),
+    ca_bundle_option,
+    _emulator("check against it"),
     click.option("--quiet", "-q", is_flag=True, help="No summary or progress output."),
     click.option(
         "--no-annotations",
@@ -109,7 +121,7 @@ def check_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
-_START_OPTIONS = [
+_START_OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
         "--out",
         type=PATH,
@@ -123,36 +135,12 @@ _START_OPTIONS = [
         help="Start without asking (required when no terminal can answer).",
     ),
     batch_size_option,
-    click.option(
-        "--concurrency",
-        type=click.IntRange(1, 64),
-        default=8,
-        show_default=True,
-        help="Requests in flight at once.",
-    ),
+    concurrency_option,
     click.option("--timeout", type=DurationType(), help="Deadline for the whole command [30m]."),
-    click.option(
-        "--request-timeout",
-        type=DurationType(),
-        default="60s",
-        show_default=True,
-        help="Limit for one request attempt.",
-    ),
-    click.option(
-        "--retries",
-        type=click.IntRange(0, 10),
-        default=3,
-        show_default=True,
-        help="Retries of what certainly never reached the service: a refused connection, 429.",
-    ),
-    click.option("--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE]."),
-    click.option(
-        "--emulator",
-        "emulator_world",
-        type=PATH,
-        metavar="WORLD",
-        help="Start the emulator on a free loopback port and start runs there.",
-    ),
+    request_timeout_option,
+    _retries("Retries of what certainly never reached the service: a refused connection, 429."),
+    ca_bundle_option,
+    _emulator("start runs there"),
 ]
 
 

@@ -160,3 +160,18 @@ def has_errors(problems: Sequence[Problem]) -> bool:
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Stable order for output: by file, then position, errors before warnings."""
     return sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.level, p.message))
+
+
+def kind_of(value: object) -> str:
+    """What a value from a YAML or JSON file is, in a message's words (never the value)."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a string" if isinstance(value, str) else type(value).__name__

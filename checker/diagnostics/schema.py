@@ -18,7 +18,13 @@ from pydantic import BaseModel
 
 from checker.diagnostics.generation import generate_schema
 from checker.diagnostics.located_yaml import LocatedDocument
-from checker.diagnostics.problem import KeyPath, Problem, format_path, suggestion_suffix
+from checker.diagnostics.problem import (
+    KeyPath,
+    Problem,
+    format_path,
+    kind_of,
+    suggestion_suffix,
+)
 
 PatternMessages = Mapping[str, Callable[[str], str]]
 """For a regex used in a schema, how to say that a value does not match it (``must be …``)."""
@@ -58,20 +64,6 @@ _TYPE_NAMES = {
     "null": "empty",
 }
 _COMBINATORS = ("anyOf", "oneOf")
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return "a string"
 
 
 def _expected_types(schema: dict[str, Any]) -> list[str]:
@@ -183,7 +175,7 @@ class SchemaProblems:
     ) -> Problem:
         wanted = " or ".join(dict.fromkeys(expected)) or "another type"
         hint = None
-        message = f"{where} must be {wanted}, not {_describe(instance)}"
+        message = f"{where} must be {wanted}, not {kind_of(instance)}"
         if (
             "a string" in expected
             and isinstance(instance, int | float)

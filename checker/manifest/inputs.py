@@ -7,10 +7,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from checker.diagnostics.documents import read_document
-from checker.diagnostics.problem import KeyPath, Location, Position, Problem, suggestion_suffix
+from checker.diagnostics.problem import (
+    KeyPath,
+    Location,
+    Position,
+    Problem,
+    kind_of,
+    suggestion_suffix,
+)
 from checker.environment import Environment
 from checker.manifest.models import VARIABLE_NAME_PATTERN
 
@@ -89,27 +95,13 @@ def _read_var_file(path: Path) -> tuple[dict[str, tuple[str, Position]], list[Pr
             problems.append(
                 document.problem(
                     path_key,
-                    f"variable '{name}' must be a string, not {_kind(value)}"
+                    f"variable '{name}' must be a string, not {kind_of(value)}"
                     + ("; quote it" if isinstance(value, int | float | bool) else ""),
                 )
             )
         else:
             found[name] = (value, document.key_position(path_key))
     return found, problems
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
 
 
 def undeclared_inputs(inputs: VariableInputs, declared: frozenset[str]) -> list[Problem]:

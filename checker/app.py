@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from checker.delivery import Delivery
     from checker.gate.results import RunReport
     from checker.runner import ProgressSink
+    from checker.starting import StartOutcome
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,7 @@ def start(
     from checker.codearts.credentials import describe_source, find_credentials
     from checker.gate.starts import plan_starts
     from checker.reports.plan import render_start_plan
-    from checker.reports.write import write_atomic
-    from checker.starting import start_runs
+    from checker.starting import StartInterrupted, start_runs
 
     common = replace(options.common, load=replace(options.common.load, for_start=True))
     result = _load(common, console)
@@ -234,7 +234,20 @@ def start(
         settings=options.client,
         deadline=utc_now() + timedelta(seconds=options.timeout),
     )
-    outcome = start_runs(plan, context)
+    try:
+        outcome = start_runs(plan, context)
+    except StartInterrupted as interrupted:
+        _started(options, console, interrupted.outcome, plan.pipeline_count)
+        raise
+    return _started(options, console, outcome, plan.pipeline_count)
+
+
+def _started(
+    options: StartOptions, console: Output, outcome: StartOutcome, planned: int
+) -> ExitCode:
+    """Write what started (even after a stop), name what did not or may have."""
+    from checker.reports.write import write_atomic
+
     if options.out is not None:
         write_atomic(options.out, outcome.runs_file())
     else:
@@ -242,7 +255,7 @@ def start(
     problems = outcome.problems()
     for line in problems:
         console.err(f"error: {line}")
-    console.err(f"started {len(outcome.started)} of {plan.pipeline_count} pipeline(s)")
+    console.err(f"started {len(outcome.started)} of {planned} pipeline(s)")
     return ExitCode.UNEVALUATED if problems else ExitCode.PASSED
 
 

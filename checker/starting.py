@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from checker.codearts.client import open_session
 from checker.codearts.context import ClientContext
-from checker.gate.answers import StartAnswer, StartedRun
+from checker.errors import Stopped
+from checker.gate.answers import QueryFailure, StartAnswer, StartedRun
 from checker.gate.starts import StartPlan
 
 
@@ -57,11 +58,39 @@ class StartOutcome:
         return lines
 
 
-async def _start(plan: StartPlan, context: ClientContext) -> Sequence[StartAnswer]:
+async def _start(
+    plan: StartPlan, context: ClientContext, received: list[StartAnswer]
+) -> Sequence[StartAnswer]:
     async with open_session(context) as session:
-        return await session.start(plan.batches)
+        return await session.start(plan.batches, received.append)
+
+
+class StartInterrupted(Stopped):
+    """Stopped while starting; carries what is known, so the runs file is still written."""
+
+    def __init__(self, stopped: Stopped, outcome: StartOutcome) -> None:
+        super().__init__(stopped.signal_name, stopped.exit_code)
+        self.outcome = outcome
 
 
 def start_runs(plan: StartPlan, context: ClientContext) -> StartOutcome:
-    """Send every start batch once (retrying only what never reached the service)."""
-    return StartOutcome(tuple(asyncio.run(_start(plan, context))) if plan.batches else ())
+    """Send every start batch once (retrying only what never reached the service).
+
+    Stopped half-way, it raises :class:`StartInterrupted`: the batches that answered are in
+    it, and every other batch is unknown (it may have been sent).
+    """
+    if not plan.batches:
+        return StartOutcome(())
+    received: list[StartAnswer] = []
+    try:
+        return StartOutcome(tuple(asyncio.run(_start(plan, context, received))))
+    except (KeyboardInterrupt, Stopped) as error:
+        stopped = error if isinstance(error, Stopped) else Stopped("SIGINT", 130)
+        answered = {answer.batch for answer in received}
+        why = QueryFailure(kind="network", message=f"stopped by {stopped.signal_name}")
+        unknown = tuple(
+            StartAnswer(batch=batch, failure=why, ambiguous=True)
+            for batch in plan.batches
+            if batch not in answered
+        )
+        raise StartInterrupted(stopped, StartOutcome((*received, *unknown))) from None

@@ -155,8 +155,13 @@ class Session:
 
         return await self._all(queries, one)
 
-    async def start(self, batches: Sequence[StartBatch]) -> list[StartAnswer]:
-        """Start runs: never retried once a request may have reached the service."""
+    async def start(
+        self,
+        batches: Sequence[StartBatch],
+        on_answer: Callable[[StartAnswer], None] | None = None,
+    ) -> list[StartAnswer]:
+        """Start runs: never retried once a request may have reached the service. Each
+        answer also goes to ``on_answer`` as it comes, so a stop loses none of them."""
 
         async def one(index: int, batch: StartBatch) -> StartAnswer:
             call = _post(
@@ -169,9 +174,12 @@ class Session:
             )
             started, failure = await self.call(replace(call, idempotent=False))
             ambiguous = failure is not None and not failure.unsent
-            return StartAnswer(
+            answer = StartAnswer(
                 batch=batch, started=started or (), failure=failure, ambiguous=ambiguous
             )
+            if on_answer is not None:
+                on_answer(answer)
+            return answer
 
         return await self._all(batches, one)
 

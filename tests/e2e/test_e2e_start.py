@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -178,3 +179,53 @@ def test_the_start_then_wait_example() -> None:
     assert done.returncode == 1, done.stderr
     assert "Start: 3 pipelines in 1 request." in done.stderr
     assert "FAILED: 2 passed, 1 failed" in done.stdout
+
+
+def test_a_stop_while_starting_still_writes_what_started(tmp_path: Path, emulator: Start) -> None:
+    from helpers import OTHER_PROJECT
+
+    world = world_data()
+    world["projects"][OTHER_PROJECT] = {"pipelines": {P_TESTS: {"name": "Slow to start"}}}
+    world["faults"] = [
+        {
+            "api": "start",
+            "project_id": OTHER_PROJECT,
+            "status": 200,
+            "body": {"result": []},
+            "delay_seconds": 20,
+        }
+    ]
+    server = emulator(world)
+    checks = {
+        "build": {"pipeline_id": P_BUILD},
+        "other": {"pipeline_id": P_TESTS, "project_id": OTHER_PROJECT},
+    }
+    manifest = write_yaml(tmp_path / "gate.yaml", manifest_data(checks))
+    out = tmp_path / "runs.json"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "checker",
+            "start",
+            str(manifest),
+            "--endpoint",
+            server.url,
+            "--out",
+            str(out),
+            "--auto-approve",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **AUTH},
+    )
+    deadline = time.monotonic() + 15
+    while len(_starts(server)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.terminate()
+    _, stderr = child.communicate(timeout=15)
+    assert child.returncode == 143, stderr
+    saved = json.loads(out.read_text())["result"]
+    assert [run["pipeline_id"] for run in saved] == [P_BUILD]
+    unknown = "unknown — check the console: stopped by SIGTERM; these pipelines may have started"
+    assert f"{unknown}: {P_TESTS}" in stderr

@@ -39,9 +39,11 @@ class ProgressPrinter:
 
     def __call__(self, progress: Progress) -> None:
         if self.terminal:
-            # Rewrite one line in place; \x1b[K clears what a longer line left behind.
-            click.echo(f"\r{describe(progress)}\x1b[K", err=True, nl=False)
-            self.live = True
+            # Rewrite one line in place; \x1b[K clears what a longer line left behind. The
+            # last poll ends the line, so the summary starts on a line of its own.
+            last = progress.next_in is None
+            click.echo(f"\r{describe(progress)}\x1b[K", err=True, nl=last)
+            self.live = not last
         elif progress.changed:
             self.console.err(describe(progress))
 

@@ -7,6 +7,7 @@ applied.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import PrivateAttr
@@ -147,6 +148,7 @@ class CheckSpec(Frozen):
         """Whether the run's outcome is checked, not only its start."""
         return self.expect.run is not None
 
-    @property
+    @cached_property
     def run_key(self) -> RunKey:
+        """Asked for many times per poll: built once."""
         return RunKey(self.endpoint, self.project_id, self.pipeline_id, self.pipeline_run_id)

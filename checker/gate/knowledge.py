@@ -51,6 +51,9 @@ class RunState(Frozen):
         return entry is not None and entry.status == "START_SUCCESS"
 
 
+_NOTHING_KNOWN = RunState()
+
+
 def _entries_by_run(
     observations: Iterable[Observation],
 ) -> dict[tuple[str, str], list[Observation]]:
@@ -69,7 +72,7 @@ class Knowledge:
     states: Mapping[RunKey, RunState] = field(default_factory=dict)
 
     def get(self, key: RunKey) -> RunState:
-        return self.states.get(key, RunState())
+        return self.states.get(key, _NOTHING_KNOWN)
 
     def _with(self, updates: Mapping[RunKey, RunState]) -> Knowledge:
         return Knowledge({**self.states, **updates}) if updates else self

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from checker.diagnostics.located_yaml import LocatedDocument, YamlSyntaxError, load_located
+from checker.diagnostics.located import LocatedDocument
+from checker.diagnostics.located_yaml import YamlSyntaxError, load_located
 from checker.diagnostics.problem import KeyPath, Location, Position, Problem, format_path
 
 if TYPE_CHECKING:

@@ -7,14 +7,14 @@ can be reported at ``FILE:LINE:COL``, and so that a duplicate key is an error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from checker.diagnostics.problem import KeyPath, Level, Location, Position, Problem, format_path
+from checker.diagnostics.located import LocatedDocument, Scalar, packed
+from checker.diagnostics.plain_yaml import build_plain
+from checker.diagnostics.problem import KeyPath, Location, Position, Problem, format_path
 
 # Aliases may expand exponentially ("billion laughs") and merge keys quadratically: a manifest
 # never needs this many. Plain documents are not limited by these, however large.
@@ -34,78 +34,6 @@ _SCALAR_ERRORS = (
     LookupError,
     AttributeError,
 )
-
-
-def _packed(node: Node) -> int:
-    """A node's position as one int: a 100,000-check manifest keeps 300,000 of them, and the
-    composer's nodes and marks (ten times larger) are freed once the document is built."""
-    return ((node.start_mark.line + 1) << 32) | (node.start_mark.column + 1)
-
-
-def _unpacked(packed: int) -> Position:
-    return Position(packed >> 32, packed & 0xFFFFFFFF)
-
-
-@dataclass(frozen=True)
-class Scalar:
-    """How a scalar was written, kept for the scalars messages quote: those that are not
-    plain strings (``00123`` read as a number) and those holding a ``${…}`` reference."""
-
-    text: str
-    style: str | None
-
-
-@dataclass(frozen=True)
-class LocatedDocument:
-    """Plain Python data plus the position of each value and each mapping key, by key path."""
-
-    file: str
-    data: Any
-    values: Mapping[KeyPath, int] = field(default_factory=dict)
-    keys: Mapping[KeyPath, int] = field(default_factory=dict)
-    scalars: Mapping[KeyPath, Scalar] = field(default_factory=dict)
-
-    def position(self, path: KeyPath) -> Position:
-        """The position of the value at ``path``, or of its closest located ancestor."""
-        probe = tuple(path)
-        while probe:
-            packed = self.values.get(probe)
-            if packed is not None:
-                return _unpacked(packed)
-            probe = probe[:-1]
-        root = self.values.get(())
-        return _unpacked(root) if root is not None else Position(1, 1)
-
-    def key_position(self, path: KeyPath) -> Position:
-        """The position of the key that introduces ``path`` (falls back to its value)."""
-        packed = self.keys.get(tuple(path))
-        return _unpacked(packed) if packed is not None else self.position(path)
-
-    def source_text(self, path: KeyPath) -> str | None:
-        """A scalar as written in the file (``00123``, not the number 83)."""
-        scalar = self.scalars.get(tuple(path))
-        return scalar.text if scalar else None
-
-    def scalar_style(self, path: KeyPath) -> str | None:
-        """How a scalar was quoted: None (plain), ``'``, ``"``, ``|`` or ``>``."""
-        scalar = self.scalars.get(tuple(path))
-        return scalar.style if scalar else None
-
-    def problem(
-        self,
-        path: KeyPath,
-        message: str,
-        *,
-        level: Level = "error",
-        hint: str | None = None,
-        at_key: bool = False,
-        position: Position | None = None,
-    ) -> Problem:
-        where = position or (self.key_position(path) if at_key else self.position(path))
-        return Problem.at(self.location(where), message, level=level, path=path, hint=hint)
-
-    def location(self, position: Position) -> Location:
-        return Location.of(self.file, position)
 
 
 class YamlSyntaxError(Exception):
@@ -145,7 +73,7 @@ class _Builder:
                     )
                 )
         self.built.add(id(node))
-        self.values[path] = _packed(node)
+        self.values[path] = packed(node.start_mark)
         expected_tag = (
             _MAP_TAG
             if isinstance(node, MappingNode)
@@ -203,7 +131,7 @@ class _Builder:
                 )
             key = key_node.value
             child = (*path, key)
-            self.keys[child] = _packed(key_node)
+            self.keys[child] = packed(key_node.start_mark)
             result[key] = self.build(value_node, child)
         return result
 
@@ -272,6 +200,14 @@ def load_located(text: str, file: str) -> tuple[LocatedDocument, list[Problem]]:
     Keys are always strings (the scalar's source text), so ``1: x`` yields the key ``"1"``.
     Raises :class:`YamlSyntaxError` when the text cannot be parsed at all.
     """
+    plain = build_plain(text, file)
+    if plain is not None:
+        return plain, []
+    return load_composed(text, file)
+
+
+def load_composed(text: str, file: str) -> tuple[LocatedDocument, list[Problem]]:
+    """The composer path: every YAML feature, and every problem reported where it is."""
     try:
         root = _compose(text)
     except yaml.MarkedYAMLError as error:

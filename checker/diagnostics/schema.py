@@ -17,7 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from pydantic import BaseModel
 
 from checker.diagnostics.generation import generate_schema
-from checker.diagnostics.located_yaml import LocatedDocument
+from checker.diagnostics.located import LocatedDocument
 from checker.diagnostics.problem import (
     KeyPath,
     Problem,

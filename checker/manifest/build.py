@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from checker.diagnostics.located_yaml import LocatedDocument
+from checker.diagnostics.located import LocatedDocument
 from checker.diagnostics.problem import KeyPath, Location, Problem
 from checker.gate.checks import TERMINAL_RUN_STATUSES, CheckSpec, Expectation
 from checker.gate.durations import parse_duration

@@ -13,7 +13,7 @@ from typing import Any
 
 from checker.codearts.endpoints import EndpointRefused, normalise
 from checker.diagnostics.documents import build_model, read_document
-from checker.diagnostics.located_yaml import LocatedDocument
+from checker.diagnostics.located import LocatedDocument
 from checker.diagnostics.problem import (
     Location,
     Problem,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.codearts.endpoints import EndpointRefused, check_manifest_endpoint, region_endpoint
-from checker.diagnostics.located_yaml import LocatedDocument
+from checker.diagnostics.located import LocatedDocument
 from checker.diagnostics.problem import (
     KeyPath,
     Level,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checker.diagnostics.located_yaml import LocatedDocument
+from checker.diagnostics.located import LocatedDocument
 from checker.diagnostics.problem import KeyPath, Location, Position, Problem, format_path
 from checker.manifest.references import Scope, lookup
 

@@ -1,0 +1,90 @@
+"""A document as plain data, with where each value and key came from in its file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from checker.diagnostics.problem import KeyPath, Level, Location, Position, Problem
+
+
+class Marked(Protocol):
+    """A parser's mark: the pure-Python one or libyaml's."""
+
+    line: int
+    column: int
+
+
+def packed(mark: Marked | None) -> int:
+    """A position as one int: a 100,000-check manifest keeps 300,000 of them, and the
+    parser's nodes and marks (ten times larger) are freed once the document is built."""
+    if mark is None:
+        return (1 << 32) | 1
+    return ((mark.line + 1) << 32) | (mark.column + 1)
+
+
+def _unpacked(packed: int) -> Position:
+    return Position(packed >> 32, packed & 0xFFFFFFFF)
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """How a scalar was written, kept for the scalars messages quote: those that are not
+    plain strings (``00123`` read as a number) and those holding a ``${…}`` reference."""
+
+    text: str
+    style: str | None
+
+
+@dataclass(frozen=True)
+class LocatedDocument:
+    """Plain Python data plus the position of each value and each mapping key, by key path."""
+
+    file: str
+    data: Any
+    values: Mapping[KeyPath, int] = field(default_factory=dict)
+    keys: Mapping[KeyPath, int] = field(default_factory=dict)
+    scalars: Mapping[KeyPath, Scalar] = field(default_factory=dict)
+
+    def position(self, path: KeyPath) -> Position:
+        """The position of the value at ``path``, or of its closest located ancestor."""
+        probe = tuple(path)
+        while probe:
+            packed = self.values.get(probe)
+            if packed is not None:
+                return _unpacked(packed)
+            probe = probe[:-1]
+        root = self.values.get(())
+        return _unpacked(root) if root is not None else Position(1, 1)
+
+    def key_position(self, path: KeyPath) -> Position:
+        """The position of the key that introduces ``path`` (falls back to its value)."""
+        packed = self.keys.get(tuple(path))
+        return _unpacked(packed) if packed is not None else self.position(path)
+
+    def source_text(self, path: KeyPath) -> str | None:
+        """A scalar as written in the file (``00123``, not the number 83)."""
+        scalar = self.scalars.get(tuple(path))
+        return scalar.text if scalar else None
+
+    def scalar_style(self, path: KeyPath) -> str | None:
+        """How a scalar was quoted: None (plain), ``'``, ``"``, ``|`` or ``>``."""
+        scalar = self.scalars.get(tuple(path))
+        return scalar.style if scalar else None
+
+    def problem(
+        self,
+        path: KeyPath,
+        message: str,
+        *,
+        level: Level = "error",
+        hint: str | None = None,
+        at_key: bool = False,
+        position: Position | None = None,
+    ) -> Problem:
+        where = position or (self.key_position(path) if at_key else self.position(path))
+        return Problem.at(self.location(where), message, level=level, path=path, hint=hint)
+
+    def location(self, position: Position) -> Location:
+        return Location.of(self.file, position)

@@ -1,0 +1,168 @@
+"""The fast path for the common document: plain YAML or JSON — no anchors, aliases, explicit
+tags, merge keys, duplicate keys or absurd nesting — built straight from libyaml's events,
+with no node graph in between (a 100,000-check manifest's graph alone is ~270 MB).
+
+Anything else returns None, and the composer path in :mod:`checker.diagnostics.located_yaml`
+builds it, reporting what is wrong exactly as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.nodes import ScalarNode
+
+from checker.diagnostics.located import LocatedDocument, Scalar, packed
+from checker.diagnostics.problem import KeyPath
+
+MAX_PLAIN_DEPTH = 64
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+_FRAMING = (StreamStartEvent, StreamEndEvent, DocumentStartEvent, DocumentEndEvent)
+
+
+class _NotPlain(Exception):
+    """The document needs the composer path."""
+
+
+class _Frame:
+    __slots__ = ("container", "key", "key_mark", "path")
+
+    def __init__(self, container: Any, path: KeyPath) -> None:
+        self.container = container
+        self.path = path
+        self.key: str | None = None
+        self.key_mark: Any = None
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.loader = yaml.SafeLoader("")
+        self.values: dict[KeyPath, int] = {}
+        self.keys: dict[KeyPath, int] = {}
+        self.scalars: dict[KeyPath, Scalar] = {}
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.done = False
+
+    def child_path(self) -> KeyPath:
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            return (*frame.path, len(frame.container))
+        assert frame.key is not None
+        return (*frame.path, frame.key)
+
+    def place(self, value: Any) -> None:
+        if not self.stack:
+            self.root, self.done = value, True
+            return
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            frame.container.append(value)
+            return
+        assert frame.key is not None
+        frame.container[frame.key] = value
+        self.keys[(*frame.path, frame.key)] = packed(frame.key_mark)
+        frame.key = None
+
+    def scalar(self, event: ScalarEvent) -> None:
+        if event.anchor is not None or event.tag not in (None, "!"):
+            raise _NotPlain
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and isinstance(frame.container, dict) and frame.key is None:
+            self.key(frame, event)
+            return
+        path = self.child_path()
+        self.values[path] = packed(event.start_mark)
+        tag = _STR if event.tag == "!" else self._resolve(event)
+        if tag == _STR:
+            if "$" in event.value:
+                self.scalars[path] = Scalar(event.value, event.style)
+            self.place(event.value)
+            return
+        self.scalars[path] = Scalar(event.value, event.style)
+        start: Any = event.start_mark  # libyaml's marks, read like PyYAML's
+        end: Any = event.end_mark
+        node = ScalarNode(tag, event.value, start, end, event.style)
+        try:
+            self.place(self.loader.construct_object(node, deep=True))
+        except Exception:  # the composer path reports it, located
+            raise _NotPlain from None
+
+    def _resolve(self, event: ScalarEvent) -> str:
+        """The tag YAML 1.1 gives a plain or quoted scalar (int, bool, null, str…)."""
+        tag: str = self.loader.resolve(  # type: ignore[no-untyped-call]
+            ScalarNode, event.value, event.implicit
+        )
+        return tag
+
+    def key(self, frame: _Frame, event: ScalarEvent) -> None:
+        if self._resolve(event) == _MERGE:
+            raise _NotPlain
+        if event.value in frame.container:
+            raise _NotPlain  # a duplicate key: reported by the composer path
+        frame.key, frame.key_mark = event.value, event.start_mark
+
+    def start(self, event: CollectionStartEvent, container: Any) -> None:
+        if event.anchor is not None or not event.implicit or len(self.stack) >= MAX_PLAIN_DEPTH:
+            raise _NotPlain
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and isinstance(frame.container, dict) and frame.key is None:
+            raise _NotPlain  # a mapping or list as a key
+        path = self.child_path()
+        self.values[path] = packed(event.start_mark)
+        self.place(container)
+        self.stack.append(_Frame(container, path))
+
+    def feed(self, event: Event) -> None:
+        if isinstance(event, ScalarEvent):
+            self.scalar(event)
+        elif isinstance(event, MappingStartEvent):
+            self.start(event, {})
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self.start(event, [])
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            self.stack.pop()
+        elif isinstance(event, AliasEvent):
+            raise _NotPlain
+        elif isinstance(event, DocumentStartEvent) and self.done:
+            raise _NotPlain  # a second document: the composer path says so
+        elif not isinstance(
+            event, StreamStartEvent | StreamEndEvent | DocumentStartEvent | DocumentEndEvent
+        ):
+            raise _NotPlain
+
+
+def build_plain(text: str, file: str) -> LocatedDocument | None:
+    """The document, if it is plain; None when the composer path must build it."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is None:
+        return None
+    builder = _Builder(file)
+    try:
+        for event in yaml.parse(text, Loader=fast):
+            builder.feed(event)
+    except (_NotPlain, yaml.YAMLError, RecursionError):
+        return None
+    if not builder.done:
+        return LocatedDocument(file, None)
+    return LocatedDocument(file, builder.root, builder.values, builder.keys, builder.scalars)

@@ -1,0 +1,51 @@
+"""The fast path for plain documents builds exactly what the composer path builds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker.diagnostics.located_yaml import load_composed
+from checker.diagnostics.plain_yaml import build_plain
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.sampled_from(["00123", "1:30", "yes", "~", "${var.X}", "0x1f", "2024-01-02", ".inf"]),
+)
+_data = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(min_size=1, max_size=8), inner, min_size=1, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=_data, flow=st.booleans())
+def test_plain_and_composed_documents_are_the_same(data: Any, flow: bool) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    plain = build_plain(text, "m.yaml")
+    composed, problems = load_composed(text, "m.yaml")
+    assert plain is not None and problems == []
+    assert plain == composed
+
+
+def test_features_beyond_plain_go_to_the_composer() -> None:
+    for text in (
+        "a: &x 1\nb: *x\n",
+        "a: {x: 1}\nb:\n  <<: {y: 2}\n",
+        "a: 1\na: 2\n",
+        "a: !!int 3\n",
+        "---\na: 1\n---\nb: 2\n",
+        "? [a]\n: 1\n",
+    ):
+        assert build_plain(text, "m.yaml") is None, text

@@ -55,6 +55,9 @@ class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.loader = yaml.SafeLoader("")
+        self.first_characters = frozenset(
+            char for char in self.loader.yaml_implicit_resolvers if char is not None
+        )
         self.values: dict[KeyPath, int] = {}
         self.keys: dict[KeyPath, int] = {}
         self.scalars: dict[KeyPath, Scalar] = {}
@@ -110,13 +113,16 @@ class _Builder:
 
     def _resolve(self, event: ScalarEvent) -> str:
         """The tag YAML 1.1 gives a plain or quoted scalar (int, bool, null, str…)."""
+        value = event.value
+        if not event.implicit[0] or (value and value[0] not in self.first_characters):
+            return _STR  # quoted, or plain but no implicit type starts with this character
         tag: str = self.loader.resolve(  # type: ignore[no-untyped-call]
-            ScalarNode, event.value, event.implicit
+            ScalarNode, value, event.implicit
         )
         return tag
 
     def key(self, frame: _Frame, event: ScalarEvent) -> None:
-        if self._resolve(event) == _MERGE:
+        if event.value == "<<" and self._resolve(event) == _MERGE:
             raise _NotPlain
         if event.value in frame.container:
             raise _NotPlain  # a duplicate key: reported by the composer path

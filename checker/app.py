@@ -109,7 +109,9 @@ def validate(common: CommonOptions, console: Output, output_format: ProblemForma
     return ExitCode.PASSED
 
 
-def plan(common: CommonOptions, console: Output, batch_size: int) -> ExitCode:
+def plan(
+    common: CommonOptions, console: Output, batch_size: int, full: bool | None = None
+) -> ExitCode:
     """Print the requests a check would send; send nothing."""
     from checker.codearts.credentials import describe_source
     from checker.gate.planner import plan_checks
@@ -118,7 +120,7 @@ def plan(common: CommonOptions, console: Output, batch_size: int) -> ExitCode:
     result = _load(common, console)
     checks_plan = plan_checks(result.checks, batch_size)
     source = describe_source(common.load.environment)
-    console.out(render_plan(checks_plan, source).strip("\n"))
+    console.out(render_plan(checks_plan, source, full).strip("\n"))
     return ExitCode.PASSED
 
 

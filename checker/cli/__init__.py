@@ -58,17 +58,26 @@ def _register() -> None:
 @main.command(name="plan", short_help="Show the requests check would send.")
 @load_options
 @batch_size_option
+@click.option(
+    "--full",
+    is_flag=True,
+    default=None,
+    help="List every run under its request (the default up to 500 checks).",
+)
 def plan_command(
     *,
     arguments: ManifestArguments,
     batch_size: int,
+    full: bool | None,
 ) -> None:
     """Show the requests `check` would send, per project. Sends nothing."""
     from checker.app import plan
 
     environment = session.environment()
     common = common_options(environment, arguments)
-    session.run(environment, arguments.debug, lambda console: plan(common, console, batch_size))
+    session.run(
+        environment, arguments.debug, lambda console: plan(common, console, batch_size, full)
+    )
 
 
 @main.command(name="validate", short_help="Validate manifests offline.")

@@ -9,8 +9,12 @@ from checker.gate.planner import Plan
 from checker.gate.starts import StartPlan
 from checker.reports.templates import template
 
+LISTED_CHECKS = 500
+"""Up to this many checks, a plan lists every run under its request; beyond, only requests."""
 
-def render_plan(plan: Plan, credential_source: str) -> str:
+
+def render_plan(plan: Plan, credential_source: str, full: bool | None = None) -> str:
+    """The plan; ``full`` lists every run (default: when there are at most 500 checks)."""
     width = max((len(check.name) for check in plan.checks), default=0)
     return template("plan.txt.j2").render(
         plan=plan,
@@ -18,6 +22,7 @@ def render_plan(plan: Plan, credential_source: str) -> str:
         width=width,
         expectations={check.name: check.expect.describe() for check in plan.checks},
         severities={check.name: check.severity for check in plan.checks},
+        full=len(plan.checks) <= LISTED_CHECKS if full is None else full,
     )
 
 

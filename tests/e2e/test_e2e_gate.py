@@ -300,3 +300,18 @@ def test_python_dash_m_entry_point_runs_the_example() -> None:
     )
     assert completed.returncode == 1, completed.stderr
     assert "Current pipeline is banned." in completed.stdout
+
+
+def test_a_large_plan_lists_requests_and_full_lists_every_run(tmp_path: Path) -> None:
+    checks: dict[str, object] = {
+        f"c{i}": {"pipeline_id": f"{i:032x}", "pipeline_run_id": f"{i + 1000:032x}"}
+        for i in range(600)
+    }
+    manifest = _manifest(tmp_path, checks)
+    short = run_cli(["plan", str(manifest)], AUTH)
+    assert short.exit_code == 0, short.output
+    assert "+ pipeline" not in short.stdout
+    assert "runs are not listed for a plan of 600 checks: --full lists them" in short.stdout
+    assert short.stdout.rstrip().endswith("Plan: 600 checks, 600 unique runs, 6 requests per poll.")
+    full = run_cli(["plan", str(manifest), "--full"], AUTH)
+    assert full.stdout.count("+ pipeline") == 600

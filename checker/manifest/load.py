@@ -6,7 +6,9 @@ user sees all of them in one run, each at ``FILE:LINE:COL``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,8 +79,26 @@ class LoadResult:
         return not has_errors(self.problems)
 
 
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Loading a large manifest builds millions of objects and no reference cycles; the
+    cyclic collector would rescan the growing heap again and again (8 of 12 s at 100,000
+    checks). Pause it, then freeze what was built, so later collections skip it."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.freeze()
+
+
 def load_checks(paths: Sequence[Path], options: LoadOptions) -> LoadResult:
     """Resolve every check of every manifest, or say precisely what is wrong."""
+    with _collection_paused():
+        return _load_checks(paths, options)
+
+
+def _load_checks(paths: Sequence[Path], options: LoadOptions) -> LoadResult:
     inputs, problems = _inputs(options)
     files = [_load_file(path, inputs) for path in paths]
     checks = [check for loaded in files for check in loaded.checks]

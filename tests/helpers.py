@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,12 @@ class Emulated:
 
     def result_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.endswith("/batch-runs/result")]
+
+
+# The ``emulator`` fixture's type: it starts one, with a world's overrides.
+Start = Callable[..., Emulated]
+# The environment of a CLI run that authenticates with the emulator's IAM token.
+AUTH = {"CHECKER_AUTH_TOKEN": TOKEN}
 
 
 def write_yaml(path: Path, data: Any) -> Path:

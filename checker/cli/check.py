@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from checker.cli import session
-from checker.cli.common import common_options
+from checker.cli.common import client_settings, common_options
 from checker.cli.console import Console
 from checker.cli.options import check_options
 from checker.cli.params import ManifestArguments, load_options
@@ -51,18 +51,18 @@ def check_command(
     pending; 2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
     """
     from checker.app import CheckOptions
-    from checker.codearts.settings import ClientSettings
 
     environment = session.environment()
     options = CheckOptions(
         common=common_options(environment, arguments),
         reports=reports,
         batch_size=batch_size,
-        client=ClientSettings(
+        client=client_settings(
+            environment,
             concurrency=concurrency,
-            timeout=request_timeout,
-            max_attempts=retries + 1,
-            ca_bundle=ca_bundle or environment.ca_bundle,
+            request_timeout=request_timeout,
+            retries=retries,
+            ca_bundle=ca_bundle,
         ),
         quiet=quiet,
         wait=wait,

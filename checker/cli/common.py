@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.cli.params import ManifestArguments
@@ -9,6 +10,7 @@ from checker.environment import Environment
 
 if TYPE_CHECKING:
     from checker.app import CommonOptions
+    from checker.codearts.settings import ClientSettings
 
 
 def common_options(
@@ -30,4 +32,24 @@ def common_options(
             allowed_env=frozenset(arguments.allowed_env),
             allow_unset=allow_unset,
         ),
+    )
+
+
+def client_settings(
+    environment: Environment,
+    *,
+    concurrency: int,
+    request_timeout: float,
+    retries: int,
+    ca_bundle: Path | None,
+) -> ClientSettings:
+    """How the commands that talk to CodeArts send requests; ``--ca-bundle`` wins over
+    ``SSL_CERT_FILE``."""
+    from checker.codearts.settings import ClientSettings
+
+    return ClientSettings(
+        concurrency=concurrency,
+        timeout=request_timeout,
+        max_attempts=retries + 1,
+        ca_bundle=ca_bundle or environment.ca_bundle,
     )

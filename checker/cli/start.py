@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from checker.cli import session
-from checker.cli.common import common_options
+from checker.cli.common import client_settings, common_options
 from checker.cli.console import Console
 from checker.cli.options import start_options
 from checker.cli.params import ManifestArguments, load_options
@@ -42,17 +42,17 @@ def start_command(
     """
     from checker.app import StartOptions, start
     from checker.cli.emulated import emulated
-    from checker.codearts.settings import ClientSettings
 
     environment = session.environment()
     options = StartOptions(
         common=common_options(environment, arguments),
         batch_size=batch_size,
-        client=ClientSettings(
+        client=client_settings(
+            environment,
             concurrency=concurrency,
-            timeout=request_timeout,
-            max_attempts=retries + 1,
-            ca_bundle=ca_bundle or environment.ca_bundle,
+            request_timeout=request_timeout,
+            retries=retries,
+            ca_bundle=ca_bundle,
         ),
         out=out,
         auto_approve=auto_approve,

@@ -4,7 +4,6 @@ of every output and report for the secrets."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,13 @@ from helpers import (
     TEMP_SK,
     TOKEN,
     CliRun,
-    Emulated,
+    Start,
     manifest_data,
     run_cli,
     world_data,
     write_yaml,
 )
 
-Start = Callable[..., Emulated]
 AKSK = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
 SCOPED_AK = "SCOPEDAK000000000000"
 SCOPED_SK = "SCOPEDSK-recognisable-secret-key-424242"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from helpers import (
+    AUTH,
     EXAMPLES,
     P_BANNED,
     P_BUILD,
@@ -19,16 +19,12 @@ from helpers import (
     R_TESTS,
     R_UNKNOWN,
     REPO,
-    TOKEN,
-    Emulated,
+    Start,
     manifest_data,
     run_cli,
     world_data,
     write_yaml,
 )
-
-Start = Callable[..., Emulated]
-AUTH = {"CHECKER_AUTH_TOKEN": TOKEN}
 
 
 def _manifest(tmp_path: Path, checks: dict[str, object], name: str = "gate.yaml") -> Path:

@@ -9,24 +9,21 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from helpers import (
+    AUTH,
     P_BUILD,
     R_BUILD,
     REPO,
-    TOKEN,
-    Emulated,
+    Start,
     manifest_data,
     run_cli,
     world_data,
     write_yaml,
 )
 
-Start = Callable[..., Emulated]
-AUTH = {"CHECKER_AUTH_TOKEN": TOKEN}
 BUILD = {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}
 
 

@@ -5,11 +5,11 @@ manifests."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 from helpers import (
+    AUTH,
     P_BANNED,
     P_BUILD,
     P_TESTS,
@@ -19,13 +19,11 @@ from helpers import (
     R_TESTS,
     TOKEN,
     Emulated,
+    Start,
     manifest_data,
     run_cli,
     write_yaml,
 )
-
-Start = Callable[..., Emulated]
-AUTH = {"CHECKER_AUTH_TOKEN": TOKEN}
 
 COMMITTED = f"""\
 version: 1

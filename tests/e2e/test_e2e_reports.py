@@ -3,25 +3,22 @@ annotations."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from helpers import (
+    AUTH,
     EXAMPLES,
     P_BANNED,
     P_BUILD,
     R_BANNED,
     R_BUILD,
-    TOKEN,
-    Emulated,
+    Start,
     manifest_data,
     run_cli,
     world_data,
     write_yaml,
 )
 
-Start = Callable[..., Emulated]
-AUTH = {"CHECKER_AUTH_TOKEN": TOKEN}
 FORMATS = ("junit", "markdown", "json", "html", "text")
 
 

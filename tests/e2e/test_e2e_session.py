@@ -4,20 +4,17 @@ away again, errors that name the right consequence."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from helpers import (
     P_BUILD,
     R_BUILD,
     TOKEN,
-    Emulated,
+    Start,
     manifest_data,
     run_cli,
     write_yaml,
 )
-
-Start = Callable[..., Emulated]
 
 
 def test_debug_logs_each_line_once_in_every_run_of_one_process(

@@ -10,18 +10,18 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from helpers import (
+    AUTH,
     EXAMPLES,
     P_BANNED,
     P_BUILD,
     P_TESTS,
     R_BUILD,
-    TOKEN,
     Emulated,
+    Start,
     manifest_data,
     run_cli,
     world_data,
@@ -30,8 +30,6 @@ from helpers import (
 
 from checker.emulator.server import RecordedRequest
 
-Start = Callable[..., Emulated]
-AUTH = {"CHECKER_AUTH_TOKEN": TOKEN}
 UNKNOWN_PIPELINE = "ab" * 16
 
 

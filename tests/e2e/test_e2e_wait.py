@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import PROJECT, TOKEN, Emulated, manifest_data, write_yaml
+from helpers import PROJECT, TOKEN, Emulated, Start, manifest_data, write_yaml
 
 from checker.app import CheckOptions, CommonOptions, check
 from checker.cli.console import Console
@@ -25,8 +24,6 @@ from checker.manifest.load import LoadOptions
 from checker.reports.formats import render_junit
 from checker.reports.markdown import render_markdown
 from checker.runner import Interrupted, Progress
-
-Start = Callable[..., Emulated]
 
 
 def _id(label: str) -> str:

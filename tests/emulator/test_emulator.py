@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from helpers import (
     TEMP_AK,
     TEMP_SK,
     TOKEN,
-    Emulated,
+    Start,
     world_data,
 )
 
@@ -35,7 +34,6 @@ from checker.codearts.signing import AkSkAuth
 from checker.emulator.loading import load_world
 from checker.errors import WorldError
 
-Start = Callable[..., Emulated]
 PATH = f"/v5/{PROJECT}/api/pipelines/batch-runs/result"
 BODY = json.dumps(
     {

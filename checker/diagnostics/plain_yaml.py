@@ -8,6 +8,7 @@ builds it, reporting what is wrong exactly as before.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import yaml
@@ -74,7 +75,9 @@ class _Builder:
         assert frame.key is not None
         return (*frame.path, frame.key)
 
-    def place(self, value: Any) -> None:
+    def place(self, value: Any, path: KeyPath) -> None:
+        """Puts a value at ``path`` (from :meth:`child_path`): one tuple serves as the key of
+        both position tables, 400,000 fewer tuples in a 100,000-check manifest."""
         if not self.stack:
             self.root, self.done = value, True
             return
@@ -84,7 +87,7 @@ class _Builder:
             return
         assert frame.key is not None
         frame.container[frame.key] = value
-        self.keys[(*frame.path, frame.key)] = packed(frame.key_mark)
+        self.keys[path] = packed(frame.key_mark)
         frame.key = None
 
     def scalar(self, event: ScalarEvent) -> None:
@@ -100,14 +103,14 @@ class _Builder:
         if tag == _STR:
             if "$" in event.value:
                 self.scalars[path] = Scalar(event.value, event.style)
-            self.place(event.value)
+            self.place(event.value, path)
             return
         self.scalars[path] = Scalar(event.value, event.style)
         start: Any = event.start_mark  # libyaml's marks, read like PyYAML's
         end: Any = event.end_mark
         node = ScalarNode(tag, event.value, start, end, event.style)
         try:
-            self.place(self.loader.construct_object(node, deep=True))
+            self.place(self.loader.construct_object(node, deep=True), path)
         except Exception:  # the composer path reports it, located
             raise _NotPlain from None
 
@@ -126,7 +129,8 @@ class _Builder:
             raise _NotPlain
         if event.value in frame.container:
             raise _NotPlain  # a duplicate key: reported by the composer path
-        frame.key, frame.key_mark = event.value, event.start_mark
+        # Interned: 100,000 checks repeat the same few keys, each otherwise a string of its own.
+        frame.key, frame.key_mark = sys.intern(event.value), event.start_mark
 
     def start(self, event: CollectionStartEvent, container: Any) -> None:
         if event.anchor is not None or not event.implicit or len(self.stack) >= MAX_PLAIN_DEPTH:
@@ -136,7 +140,7 @@ class _Builder:
             raise _NotPlain  # a mapping or list as a key
         path = self.child_path()
         self.values[path] = packed(event.start_mark)
-        self.place(container)
+        self.place(container, path)
         self.stack.append(_Frame(container, path))
 
     def feed(self, event: Event) -> None:

@@ -113,6 +113,9 @@ def resolve_checks(
     return FileResult(tuple(checks), definitions, problems=tuple(problems))
 
 
+_SPEC_FIELDS = set(CheckSpec.model_fields)
+
+
 @dataclass(frozen=True)
 class _Where:
     manifest: str
@@ -130,8 +133,11 @@ def _spec(
     defaults: models.Defaults,
 ) -> CheckSpec:
     # Every value here was validated already (the manifest model, the resolvers): building
-    # without validating again saves a pass over 100,000 checks.
+    # without validating again saves a pass over 100,000 checks. Every field is given, so
+    # all share one fields-set (pydantic copies it before changing it) instead of a set of
+    # ten names each: 75 MB fewer at 100,000 checks.
     return CheckSpec.model_construct(
+        _SPEC_FIELDS,
         name=name,
         description=check.description,
         manifest=where.manifest,

@@ -46,3 +46,17 @@ def test_reason_pattern_is_compiled_at_load_and_reused(
         reason="Current pipeline is banned.",
     )
     assert [evaluate(check, [seen]).outcome for check in loaded.checks] == ["pass"] * 3
+
+
+def test_loaded_checks_share_one_fields_set_that_a_copy_does_not_touch(tmp_path: Path) -> None:
+    """Loaded checks share pydantic's fields-set (memory at 100,000 checks); that is safe only
+    while every field is given and a copy gets a set of its own before it changes it."""
+    checks = {f"check-{i}": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD} for i in range(2)}
+    loaded = load_checks([write_yaml(tmp_path / "gate.yaml", manifest_data(checks))], LoadOptions())
+    first, second = loaded.checks
+    assert first.model_fields_set == set(type(first).model_fields)
+    assert first.model_fields_set is second.model_fields_set
+    copy = first.model_copy(update={"severity": "warning"})
+    assert copy.model_fields_set is not first.model_fields_set
+    assert (copy.severity, first.severity, second.severity) == ("warning", "error", "error")
+    assert second.model_fields_set == set(type(first).model_fields)

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from checker.diagnostics.located import LocatedDocument, Scalar, packed
+from checker.diagnostics.located import LocatedDocument, Scalar, merge_positions, packed
 from checker.diagnostics.plain_yaml import build_plain
 from checker.diagnostics.problem import KeyPath, Location, Position, Problem, format_path
 
@@ -229,5 +229,6 @@ def load_composed(text: str, file: str) -> tuple[LocatedDocument, list[Problem]]
         data = builder.build(root, ())
     except RecursionError:
         raise YamlSyntaxError(_too_deep(file)) from None
-    document = LocatedDocument(file, data, builder.values, builder.keys, builder.scalars)
+    positions = merge_positions(builder.values, builder.keys)
+    document = LocatedDocument(file, data, positions, builder.scalars)
     return document, builder.problems

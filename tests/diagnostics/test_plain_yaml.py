@@ -49,3 +49,17 @@ def test_features_beyond_plain_go_to_the_composer() -> None:
         "? [a]\n: 1\n",
     ):
         assert build_plain(text, "m.yaml") is None, text
+
+
+def test_one_table_places_both_a_key_and_its_value() -> None:
+    text = "checks:\n  build:\n    pipeline_id: abc\n    tags: [x, y]\n"
+    for document in (build_plain(text, "m.yaml"), load_composed(text, "m.yaml")[0]):
+        assert document is not None
+        path = ("checks", "build", "pipeline_id")
+        assert tuple(document.key_position(path)) == (3, 5)
+        assert tuple(document.position(path)) == (3, 18)
+        assert tuple(document.position(("checks", "build", "tags", 1))) == (4, 15)
+        # A list item has no key: its own position stands in.
+        assert tuple(document.key_position(("checks", "build", "tags", 1))) == (4, 15)
+        # Nothing there: the closest located ancestor's value (the mapping under checks).
+        assert tuple(document.key_position(("checks", "missing"))) == (2, 3)

@@ -25,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -97,23 +96,37 @@ class Measured:
     rss_mb: float
 
 
+# Linux keeps a process's peak RSS across exec, so a child spawned straight from this
+# process (hundreds of MB after building 100,000-check manifests) would report our peak,
+# not its own. A small launcher spawns it instead, and times it without its own start-up.
+LAUNCHER = r"""
+import os, sys, time
+started = time.perf_counter()
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+cpu = usage.ru_utime + usage.ru_stime
+code = os.waitstatus_to_exitcode(status)
+print(f"\n@measured {wall} {cpu} {usage.ru_maxrss} {code}", file=sys.stderr)
+"""
+
+
 def _run(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
-    """A child process's wall time, CPU time and peak RSS (from wait4, per child)."""
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        args,
+    """A child process's wall time, CPU time and peak RSS (from wait4, in the launcher)."""
+    launched = subprocess.run(
+        [sys.executable, "-S", "-c", LAUNCHER, *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, **(env or {})},
+        check=False,
     )
-    assert child.stderr is not None
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    error = child.stderr.read().decode(errors="replace")
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
+    error, _, measured = launched.stderr.decode(errors="replace").rpartition("\n@measured ")
+    if not measured:
+        raise SystemExit(f"the launcher failed: {error[-800:]}")
+    wall, cpu, rss_kb, code = measured.split()
+    if int(code) not in (0, 1):
         raise SystemExit(f"{' '.join(args[:4])}… exited {code}: {error[-800:]}")
-    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Measured(float(wall), float(cpu), int(rss_kb) / 1024)
 
 
 def _checker(*args: str) -> list[str]:

@@ -9,11 +9,11 @@ builds it, reporting what is wrong exactly as before.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 from yaml.events import (
-    AliasEvent,
     CollectionStartEvent,
     DocumentEndEvent,
     DocumentStartEvent,
@@ -22,6 +22,7 @@ from yaml.events import (
     MappingStartEvent,
     ScalarEvent,
     SequenceEndEvent,
+    SequenceStartEvent,
     StreamEndEvent,
     StreamStartEvent,
 )
@@ -33,9 +34,6 @@ from checker.diagnostics.problem import KeyPath
 MAX_PLAIN_DEPTH = 64
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
-
-
-_FRAMING = (StreamStartEvent, StreamEndEvent, DocumentStartEvent, DocumentEndEvent)
 
 
 class _NotPlain(Exception):
@@ -143,23 +141,41 @@ class _Builder:
         self.place(container, path, packed(event.start_mark))
         self.stack.append(_Frame(container, path))
 
-    def feed(self, event: Event) -> None:
-        if isinstance(event, ScalarEvent):
-            self.scalar(event)
-        elif isinstance(event, MappingStartEvent):
-            self.start(event, {})
-        elif isinstance(event, yaml.SequenceStartEvent):
-            self.start(event, [])
-        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
-            self.stack.pop()
-        elif isinstance(event, AliasEvent):
-            raise _NotPlain
-        elif isinstance(event, DocumentStartEvent) and self.done:
+    def mapping_start(self, event: MappingStartEvent) -> None:
+        self.start(event, {})
+
+    def sequence_start(self, event: SequenceStartEvent) -> None:
+        self.start(event, [])
+
+    def end(self, event: Event) -> None:
+        self.stack.pop()
+
+    def document_start(self, event: Event) -> None:
+        if self.done:
             raise _NotPlain  # a second document: the composer path says so
-        elif not isinstance(
-            event, StreamStartEvent | StreamEndEvent | DocumentStartEvent | DocumentEndEvent
-        ):
-            raise _NotPlain
+
+    def framing(self, event: Event) -> None:
+        pass
+
+    def handlers(self) -> dict[type[Event], Callable[[Any], None]]:
+        """What each kind of event does, by exact type: one lookup an event, where a chain of
+        isinstance tests cost 0.4 s over a 100,000-check manifest's 900,000 events. Other
+        kinds (aliases) are not plain."""
+        return {
+            ScalarEvent: self.scalar,
+            MappingStartEvent: self.mapping_start,
+            SequenceStartEvent: self.sequence_start,
+            MappingEndEvent: self.end,
+            SequenceEndEvent: self.end,
+            DocumentStartEvent: self.document_start,
+            StreamStartEvent: self.framing,
+            StreamEndEvent: self.framing,
+            DocumentEndEvent: self.framing,
+        }
+
+
+def _not_plain(event: Event) -> None:
+    raise _NotPlain
 
 
 def build_plain(text: str, file: str) -> LocatedDocument | None:
@@ -168,9 +184,10 @@ def build_plain(text: str, file: str) -> LocatedDocument | None:
     if fast is None:
         return None
     builder = _Builder(file)
+    handle = builder.handlers().get
     try:
         for event in yaml.parse(text, Loader=fast):
-            builder.feed(event)
+            handle(type(event), _not_plain)(event)
     except (_NotPlain, yaml.YAMLError, RecursionError):
         return None
     if not builder.done:

@@ -23,6 +23,7 @@ from checker.gate.results import RunReport
 from checker.manifest.load import LoadOptions
 from checker.reports.formats import render_junit
 from checker.reports.markdown import render_markdown
+from checker.reports.targets import ReportTarget
 from checker.runner import Interrupted, Progress
 
 
@@ -105,16 +106,8 @@ def _gate(
     out: list[str] = []
     err: list[str] = []
     seen: list[Progress] = []
-    from checker.reports.targets import ReportTarget
-
     options = CheckOptions(
-        common=CommonOptions(
-            manifests=(manifest,),
-            load=LoadOptions(
-                endpoint_override=server.url,
-                environment=Environment.from_mapping({"CHECKER_AUTH_TOKEN": TOKEN}),
-            ),
-        ),
+        common=_common(manifest, server),
         reports=(ReportTarget("json", json_path),),
         batch_size=batch_size,
         client=ClientSettings(max_attempts=3),
@@ -129,6 +122,17 @@ def _gate(
     code = check(options, Console(write_out=out.append, write_err=err.append))
     report = RunReport.model_validate_json(json_path.read_text())
     return Gate(int(code), report, out, err, seen, clock)
+
+
+def _common(manifest: Path, server: Emulated) -> CommonOptions:
+    """The manifest, against this emulator, with its IAM token."""
+    return CommonOptions(
+        manifests=(manifest,),
+        load=LoadOptions(
+            endpoint_override=server.url,
+            environment=Environment.from_mapping({"CHECKER_AUTH_TOKEN": TOKEN}),
+        ),
+    )
 
 
 def _outcomes(gate: Gate) -> dict[str, str]:
@@ -380,16 +384,8 @@ def test_ctrl_c_while_waiting_writes_what_is_known(tmp_path: Path, emulator: Sta
         tmp_path / "gate.yaml",
         manifest_data({"slow": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN}}),
     )
-    from checker.reports.targets import ReportTarget
-
     options = CheckOptions(
-        common=CommonOptions(
-            manifests=(manifest,),
-            load=LoadOptions(
-                endpoint_override=server.url,
-                environment=Environment.from_mapping({"CHECKER_AUTH_TOKEN": TOKEN}),
-            ),
-        ),
+        common=_common(manifest, server),
         reports=(ReportTarget("markdown", tmp_path / "r.md"),),
         wait=True,
         clock=clock,

@@ -25,10 +25,48 @@ REGION_OVERRIDE_PREFIX = "HUAWEICLOUD_SDK_REGION_CODEARTSPIPELINE_"
 STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
 ACTIONS_VARIABLE = "GITHUB_ACTIONS"
 
+OUTPUT_VARIABLE = "GITHUB_OUTPUT"
+WORKSPACE_VARIABLE = "GITHUB_WORKSPACE"
+CI_VARIABLE = "CI"
+PROXY_VARIABLES = frozenset(
+    name
+    for base in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+    for name in (base, base.lower())
+)
+"""Read by httpx, not by checker's own code: they still change where requests go."""
+TLS_VARIABLES = frozenset({"SSL_CERT_DIR", "SSLKEYLOGFILE"})
+"""Read by httpx and OpenSSL beside SSL_CERT_FILE."""
+
 CREDENTIAL_VARIABLES = frozenset(
     {TOKEN_VARIABLE, AK_VARIABLE, SK_VARIABLE, SECURITY_TOKEN_VARIABLE}
 )
 """Variables that hold secrets: never readable from a manifest, always redacted."""
+
+VARIABLE_PREFIXES = (VARIABLE_PREFIX, REGION_OVERRIDE_PREFIX)
+READ_VARIABLES = (
+    frozenset(
+        {
+            TOKEN_VARIABLE,
+            AK_VARIABLE,
+            SK_VARIABLE,
+            SECURITY_TOKEN_VARIABLE,
+            CREDENTIALS_FILE_VARIABLE,
+            PROJECT_ID_VARIABLE,
+            ENDPOINT_VARIABLE,
+            ALLOWED_HOSTS_VARIABLE,
+            CA_BUNDLE_VARIABLE,
+            STEP_SUMMARY_VARIABLE,
+            ACTIONS_VARIABLE,
+            OUTPUT_VARIABLE,
+            WORKSPACE_VARIABLE,
+            CI_VARIABLE,
+        }
+    )
+    | PROXY_VARIABLES
+    | TLS_VARIABLES
+)
+"""Every variable that changes what checker does (besides ``${env.NAME}`` reads, which a
+manifest names itself), with :data:`VARIABLE_PREFIXES`: what a test must not inherit."""
 
 
 def _text(environ: Mapping[str, str], name: str) -> str | None:

@@ -17,6 +17,7 @@ from hypothesis import settings
 
 from checker.emulator.server import EmulatorServer, RecordedRequest
 from checker.emulator.world import World
+from checker.environment import READ_VARIABLES, VARIABLE_PREFIXES
 
 # CI runs the same examples every time (deterministic); HYPOTHESIS_PROFILE=explore searches
 # new ones when run by hand.
@@ -24,30 +25,16 @@ settings.register_profile("default", derandomize=True, print_blob=True)
 settings.register_profile("explore", max_examples=2_000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-# Variables that could leak a developer's real configuration into a test.
-_ISOLATED = (
-    "CHECKER_AUTH_TOKEN",
-    "CHECKER_ENDPOINT",
-    "CHECKER_ALLOWED_HOSTS",
-    "HUAWEICLOUD_SDK_AK",
-    "HUAWEICLOUD_SDK_SK",
-    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-    "HUAWEICLOUD_SDK_PROJECT_ID",
-    "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-    "SSL_CERT_FILE",
-)
-
 
 @pytest.fixture(autouse=True)
 def isolated_environment(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """No test sees the developer's credentials, endpoint or home folder."""
+    """No test sees the developer's credentials, endpoint, proxy, CI platform or home folder:
+    the list comes from :mod:`checker.environment`, never a copy."""
     home = tmp_path_factory.mktemp("home")
-    for name in _ISOLATED:
-        monkeypatch.delenv(name, raising=False)
     for name in list(os.environ):
-        if name.startswith(("CHECKER_VAR_", "HUAWEICLOUD_SDK_REGION_")):
+        if name in READ_VARIABLES or name.startswith(VARIABLE_PREFIXES):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     return home

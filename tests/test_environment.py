@@ -38,3 +38,27 @@ def test_manifests_cannot_read_credential_variables() -> None:
         {"HUAWEICLOUD_SDK_SK": "secret", "CHECKER_AUTH_TOKEN": "tok", "BUILD_ID": "7"}
     )
     assert environment.readable == {"BUILD_ID": "7"}
+
+
+def test_every_variable_the_tool_names_is_isolated_in_tests() -> None:
+    """The isolation fixture derives its list from :mod:`checker.environment`: a variable
+    added there is isolated without touching the tests, and none may be left out of it."""
+    import os
+
+    import checker.environment as environment_module
+
+    named = {
+        value
+        for name, value in vars(environment_module).items()
+        if name.endswith("_VARIABLE") and isinstance(value, str)
+    }
+    assert named <= environment_module.READ_VARIABLES
+    assert {"GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "GITHUB_WORKSPACE", "CI"} <= (
+        environment_module.READ_VARIABLES
+    )
+    assert {"HTTPS_PROXY", "https_proxy", "ALL_PROXY", "NO_PROXY"} <= (
+        environment_module.READ_VARIABLES
+    )
+    leaked = [name for name in os.environ if name in environment_module.READ_VARIABLES]
+    leaked += [n for n in os.environ if n.startswith(environment_module.VARIABLE_PREFIXES)]
+    assert leaked == []

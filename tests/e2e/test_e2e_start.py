@@ -157,6 +157,7 @@ def test_checks_that_name_their_run_start_nothing(tmp_path: Path, emulator: Star
     assert json.loads(_starts(server)[0].body) == {"pipeline_ids": [P_TESTS]}
 
 
+@pytest.mark.slow
 def test_the_start_then_wait_example() -> None:
     """The README's two-step demo script, with the CLI on PATH as after `pip install`."""
     scripts = Path(sys.executable).parent

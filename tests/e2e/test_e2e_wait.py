@@ -438,6 +438,7 @@ def test_one_request_per_batch_of_pipelines_per_poll(tmp_path: Path, emulator: S
     assert "detail" not in kinds
 
 
+@pytest.mark.slow
 def test_the_waiting_example_in_real_time() -> None:
     """The README's waiting demo, as a user runs it: runs settle within seconds."""
     import subprocess

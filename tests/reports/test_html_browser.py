@@ -14,9 +14,12 @@ from report_fixtures import every_outcome
 from checker.reports.html import render_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is absent (Debian package chromium; .ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Chromium is absent (Debian package chromium; .ci/run installs it)"
+    ),
+]
 
 
 def _dom(path: Path, fragment: str = "") -> str:

@@ -49,3 +49,5 @@ _.y  # read by the HTML template (checker/reports/html.py)
 _.colour  # read by the HTML template
 _.height  # read by the HTML template
 version  # the manifest and world files' version field, read by pydantic
+READ_VARIABLES  # the test isolation is derived from it (tests/conftest.py)
+VARIABLE_PREFIXES  # the test isolation is derived from it (tests/conftest.py)

@@ -11,3 +11,13 @@ DEFAULT_POLL_INTERVAL = 10.0
 """The first pause between polls while waiting, in seconds."""
 DEFAULT_MARKDOWN_MAX_BYTES = 1_000_000
 """The Markdown report's budget: under GitHub's 1 MiB step summary."""
+DEFAULT_MAX_POLL_INTERVAL = 60.0
+"""The longest pause between polls, in seconds: the verdict comes within this of a run's end."""
+DEFAULT_POLL_GROWTH = 1.5
+"""Each pause is this much longer than the last, up to the cap."""
+DEFAULT_CONCURRENCY = 8
+"""Requests in flight at once."""
+DEFAULT_REQUEST_TIMEOUT = 60.0
+"""Seconds for one request attempt, from connecting to the last byte."""
+DEFAULT_RETRIES = 3
+"""Retries of a request after throttling, 5xx and network errors."""

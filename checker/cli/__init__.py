@@ -71,12 +71,16 @@ def plan_command(
     full: bool | None,
 ) -> None:
     """Show the requests `check` would send, per project. Sends nothing."""
-    from checker.app import plan
+    from checker.app.inspect import plan
+    from checker.codearts.credentials import choose_credentials
 
     environment = session.environment()
     common = common_options(environment, arguments)
+    credentials = choose_credentials(environment)
     session.run(
-        environment, arguments.debug, lambda console: plan(common, console, batch_size, full)
+        environment,
+        arguments.debug,
+        lambda console: plan(common, credentials, console, batch_size, full),
     )
 
 
@@ -103,7 +107,7 @@ def validate_command(
     allow_unset: bool,
 ) -> None:
     """Check MANIFESTS without a network: schema, variables, regexes, runs files."""
-    from checker.app import validate
+    from checker.app.inspect import validate
 
     environment = session.environment()
     common = common_options(environment, arguments, allow_unset)

@@ -1,22 +1,26 @@
-"""What every manifest command builds from its arguments and the environment."""
+"""What the manifest commands build from their arguments and the environment, once each."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checker.cli.options import ClientArguments
 from checker.cli.params import ManifestArguments
 from checker.environment import Environment
 
 if TYPE_CHECKING:
-    from checker.app import CommonOptions
-    from checker.codearts.settings import ClientSettings
+    from checker.app.common import ClientOptions, CommonOptions
+    from checker.cli.emulated import EmulatorTarget
 
 
 def common_options(
-    environment: Environment, arguments: ManifestArguments, allow_unset: bool = False
+    environment: Environment,
+    arguments: ManifestArguments,
+    allow_unset: bool = False,
+    emulator: EmulatorTarget | None = None,
 ) -> CommonOptions:
-    from checker.app import CommonOptions
+    """The manifests and how to load them; ``--emulator`` decides the endpoint."""
+    from checker.app.common import CommonOptions
     from checker.manifest.load import LoadOptions
 
     return CommonOptions(
@@ -26,30 +30,33 @@ def common_options(
             var_files=arguments.var_files,
             runs_files=arguments.runs_files,
             only=arguments.only,
-            endpoint_override=arguments.endpoint,
+            endpoint_override=emulator.url if emulator else arguments.endpoint,
             project_id=arguments.project_id,
-            environment=environment,
             allowed_env=frozenset(arguments.allowed_env),
             allow_unset=allow_unset,
         ),
+        environment=environment,
     )
 
 
-def client_settings(
-    environment: Environment,
-    *,
-    concurrency: int,
-    request_timeout: float,
-    retries: int,
-    ca_bundle: Path | None,
-) -> ClientSettings:
-    """How the commands that talk to CodeArts send requests; ``--ca-bundle`` wins over
-    ``SSL_CERT_FILE``."""
+def client_options(
+    environment: Environment, client: ClientArguments, emulator: EmulatorTarget | None
+) -> ClientOptions:
+    """How check and start send requests; the credentials are looked up here, once (the
+    emulator's world provides them when the environment holds none); ``--ca-bundle`` wins
+    over ``SSL_CERT_FILE``."""
+    from checker.app.common import ClientOptions
+    from checker.codearts.credentials import choose_credentials
     from checker.codearts.settings import ClientSettings
 
-    return ClientSettings(
-        concurrency=concurrency,
-        timeout=request_timeout,
-        max_attempts=retries + 1,
-        ca_bundle=ca_bundle or environment.ca_bundle,
+    return ClientOptions(
+        credentials=choose_credentials(environment, emulator.credentials if emulator else None),
+        settings=ClientSettings(
+            concurrency=client.concurrency,
+            timeout=client.request_timeout,
+            max_attempts=client.retries + 1,
+            ca_bundle=client.ca_bundle or environment.ca_bundle,
+        ),
+        batch_size=client.batch_size,
+        timeout=client.timeout,
     )

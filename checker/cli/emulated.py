@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
 
-if TYPE_CHECKING:
-    from checker.app import CheckOptions, StartOptions
 from checker.codearts.credentials import Credentials
 from checker.errors import UsageError
 
-Options = TypeVar("Options", "CheckOptions", "StartOptions")
+
+@dataclass(frozen=True)
+class EmulatorTarget:
+    """Where the emulator answers, and the credentials its world accepts."""
+
+    url: str
+    credentials: Credentials
 
 
 @contextmanager
-def emulated(world_file: Path | None, options: Options) -> Iterator[Options]:
-    """With ``--emulator``, start it on a free loopback port and point the run at it."""
+def emulated(world_file: Path | None, endpoint: str | None) -> Iterator[EmulatorTarget | None]:
+    """With ``--emulator``, start it on a free loopback port for the command's duration."""
     if world_file is None:
-        yield options
+        yield None
         return
-    if options.common.load.endpoint_override:
+    if endpoint:
         raise UsageError("--emulator and --endpoint both choose the endpoint; give one")
     from checker.emulator.loading import load_world, world_credentials
     from checker.emulator.server import EmulatorServer
@@ -30,12 +33,6 @@ def emulated(world_file: Path | None, options: Options) -> Iterator[Options]:
     world = load_world(world_file)
     server = EmulatorServer(world).start()
     try:
-        load = replace(options.common.load, endpoint_override=server.url)
-        credentials: Credentials = world_credentials(world)
-        yield replace(
-            options,
-            common=replace(options.common, load=load),
-            fallback_credentials=credentials,
-        )
+        yield EmulatorTarget(server.url, world_credentials(world))
     finally:
         server.stop()

@@ -1,9 +1,14 @@
-"""The options of ``check`` and ``start``, beyond those every manifest command takes."""
+"""The options of ``check``, ``start`` and ``render``, beyond those every manifest command
+takes; each defined once, help texts formatted from :mod:`checker.defaults`."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
 
 import click
 
@@ -15,7 +20,36 @@ from checker.cli.params import (
     batch_size_option,
     distinct_paths,
 )
+from checker.defaults import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MARKDOWN_MAX_BYTES,
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_GROWTH,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+)
+from checker.gate.durations import format_duration
+from checker.reports.targets import FORMATS
 
+Decorator = Callable[[Callable[..., None]], Callable[..., None]]
+
+
+def _apply(decorators: list[Callable[[Any], Any]], function: Callable[..., None]) -> Any:
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+report_option = click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    type=ReportTargetType(),
+    callback=distinct_paths,
+    help=f"Write a report ({', '.join(FORMATS)}); repeatable.",
+)
 template_option = click.option(
     "--template",
     "templates",
@@ -26,85 +60,121 @@ template_option = click.option(
 markdown_budget_option = click.option(
     "--markdown-max-bytes",
     type=click.IntRange(2_000, 100_000_000),
-    default=1_000_000,
+    default=DEFAULT_MARKDOWN_MAX_BYTES,
     show_default=True,
     help="Budget of the Markdown report (65000 for a PR comment); failures come first.",
 )
 
-concurrency_option = click.option(
-    "--concurrency",
-    type=click.IntRange(1, 64),
-    default=8,
-    show_default=True,
-    help="Requests in flight at once.",
-)
-request_timeout_option = click.option(
-    "--request-timeout",
-    type=DurationType(),
-    default="60s",
-    show_default=True,
-    help="Limit for one request attempt, from connecting to the last byte.",
-)
-ca_bundle_option = click.option(
-    "--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE]."
-)
 
-
-def _retries(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    return click.option(
-        "--retries", type=click.IntRange(0, 10), default=3, show_default=True, help=what
+def report_options(function: Callable[..., None]) -> Callable[..., None]:
+    """Where a result's reports go (``check``, ``render``)."""
+    decorated: Callable[..., None] = _apply(
+        [report_option, template_option, markdown_budget_option], function
     )
+    return decorated
 
 
-def _emulator(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    return click.option(
-        "--emulator",
-        "emulator_world",
-        type=PATH,
-        metavar="WORLD",
-        help=f"Start the emulator on a free loopback port and {what}.",
-    )
+@dataclass(frozen=True)
+class ClientArguments:
+    """What ``check`` and ``start`` were given about talking to CodeArts."""
+
+    batch_size: int
+    concurrency: int
+    timeout: float | None
+    request_timeout: float
+    retries: int
+    ca_bundle: Path | None
+    emulator_world: Path | None
+
+
+_CLIENT_FIELDS = tuple(field.name for field in dataclasses.fields(ClientArguments))
+
+_HELP: dict[str, dict[str, str]] = {
+    "check": {
+        "timeout": "The one deadline for the whole command, waiting and retries included "
+        f"[default: the manifest's wait.timeout, else {format_duration(DEFAULT_TIMEOUT)}].",
+        "retries": "Retries after throttling, 5xx and network errors (never after 401/403).",
+        "emulator": "check against it",
+    },
+    "start": {
+        "timeout": f"Deadline for the whole command [{format_duration(DEFAULT_TIMEOUT)}].",
+        "retries": "Retries of what certainly never reached the service: a refused "
+        "connection, 429.",
+        "emulator": "start runs there",
+    },
+}
+
+
+def client_options(command: Literal["check", "start"]) -> Decorator:
+    """The options of the commands that talk to CodeArts, handed to the command as one
+    ``client: ClientArguments``."""
+    helps = _HELP[command]
+    decorators: list[Callable[[Any], Any]] = [
+        batch_size_option,
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            default=DEFAULT_CONCURRENCY,
+            show_default=True,
+            help="Requests in flight at once.",
+        ),
+        click.option("--timeout", type=DurationType(), help=helps["timeout"]),
+        click.option(
+            "--request-timeout",
+            type=DurationType(),
+            default=f"{DEFAULT_REQUEST_TIMEOUT:g}s",
+            show_default=True,
+            help="Limit for one request attempt, from connecting to the last byte.",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(0, 10),
+            default=DEFAULT_RETRIES,
+            show_default=True,
+            help=helps["retries"],
+        ),
+        click.option(
+            "--ca-bundle", type=PATH, help="PEM bundle of a private CA [env: SSL_CERT_FILE]."
+        ),
+        click.option(
+            "--emulator",
+            "emulator_world",
+            type=PATH,
+            metavar="WORLD",
+            help=f"Start the emulator on a free loopback port and {helps['emulator']}.",
+        ),
+    ]
+
+    def decorate(function: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(function)
+        def command(**options: Any) -> None:
+            given = {name: options.pop(name) for name in _CLIENT_FIELDS}
+            function(client=ClientArguments(**given), **options)
+
+        decorated: Callable[..., None] = _apply(decorators, command)
+        return decorated
+
+    return decorate
 
 
 _CHECK_OPTIONS: list[Callable[[Any], Any]] = [
-    click.option(
-        "--report",
-        "reports",
-        multiple=True,
-        type=ReportTargetType(),
-        callback=distinct_paths,
-        help="Write a report (junit, markdown, json, text); repeatable.",
-    ),
-    template_option,
-    markdown_budget_option,
-    batch_size_option,
-    concurrency_option,
     click.option(
         "--wait",
         is_flag=True,
         help="Poll until every check is decided (runs ended) or --timeout passes.",
     ),
     click.option(
-        "--timeout",
-        type=DurationType(),
-        help="The one deadline for the whole command, waiting and retries included "
-        "[default: the manifest's wait.timeout, else 30m].",
-    ),
-    click.option(
         "--poll-interval",
         type=DurationType(),
-        help="First pause between polls; grows 1.5x per poll up to 60s "
-        "[default: the manifest's wait.poll_interval, else 10s].",
+        help=f"First pause between polls; grows {DEFAULT_POLL_GROWTH:g}x per poll up to "
+        f"{DEFAULT_MAX_POLL_INTERVAL:g}s [default: the manifest's "
+        f"wait.poll_interval, else {format_duration(DEFAULT_POLL_INTERVAL)}].",
     ),
     click.option(
         "--fail-fast",
         is_flag=True,
         help="Stop at the first blocking failure; undecided checks are reported skipped.",
     ),
-    request_timeout_option,
-    _retries("Retries after throttling, 5xx and network errors (never after 401/403)."),
-    ca_bundle_option,
-    _emulator("check against it"),
     click.option("--quiet", "-q", is_flag=True, help="No summary or progress output."),
     click.option(
         "--no-annotations",
@@ -116,9 +186,8 @@ _CHECK_OPTIONS: list[Callable[[Any], Any]] = [
 
 def check_options(function: Callable[..., None]) -> Callable[..., None]:
     """The options only ``check`` takes."""
-    for decorator in reversed(_CHECK_OPTIONS):
-        function = decorator(function)
-    return function
+    decorated: Callable[..., None] = _apply(_CHECK_OPTIONS, function)
+    return decorated
 
 
 _START_OPTIONS: list[Callable[[Any], Any]] = [
@@ -134,33 +203,10 @@ _START_OPTIONS: list[Callable[[Any], Any]] = [
         is_flag=True,
         help="Start without asking (required when no terminal can answer).",
     ),
-    batch_size_option,
-    concurrency_option,
-    click.option("--timeout", type=DurationType(), help="Deadline for the whole command [30m]."),
-    request_timeout_option,
-    _retries("Retries of what certainly never reached the service: a refused connection, 429."),
-    ca_bundle_option,
-    _emulator("start runs there"),
 ]
 
 
 def start_options(function: Callable[..., None]) -> Callable[..., None]:
     """The options only ``start`` takes."""
-    for decorator in reversed(_START_OPTIONS):
-        function = decorator(function)
-    return function
-
-
-def report_options(function: Callable[..., None]) -> Callable[..., None]:
-    """The options of ``render``."""
-    report = click.option(
-        "--report",
-        "reports",
-        multiple=True,
-        type=ReportTargetType(),
-        callback=distinct_paths,
-        help="Write a report (junit, markdown, json, text); repeatable.",
-    )
-    for decorator in reversed([report, template_option, markdown_budget_option]):
-        function = decorator(function)
-    return function
+    decorated: Callable[..., None] = _apply(_START_OPTIONS, function)
+    return decorated

@@ -7,7 +7,7 @@ import click
 
 from checker.cli.console import Console
 from checker.gate.durations import format_duration
-from checker.runner import Progress
+from checker.polling.poller import Progress
 
 
 def _clock(seconds: float) -> str:
@@ -30,7 +30,7 @@ def describe(progress: Progress) -> str:
 
 
 class ProgressPrinter:
-    """A :data:`~checker.runner.ProgressSink` for the console."""
+    """A :data:`~checker.polling.loop.ProgressSink` for the console."""
 
     def __init__(self, console: Console, terminal: bool) -> None:
         self.console = console

@@ -26,8 +26,8 @@ def render_command(
 ) -> None:
     """Render RESULT (what `check --report json=PATH` wrote) into other formats, offline:
     the output is what `check` wrote for the same result."""
-    from checker.app import RenderCommand, render
-    from checker.delivery import Delivery
+    from checker.app.render import render
+    from checker.reports.delivery import Delivery
 
     environment = session.environment()
     delivery = Delivery(reports, templates, markdown_max_bytes, environment.step_summary)
@@ -36,6 +36,6 @@ def render_command(
         if not (reports or templates):
             console.err("nothing to render: give --report FORMAT=PATH or --template T=PATH")
             return ExitCode.USAGE
-        return render(RenderCommand(result, delivery), console)
+        return render(result, delivery, console)
 
     session.run(environment, False, action)

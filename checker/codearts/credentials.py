@@ -39,6 +39,13 @@ HOW_TO_SET = (
 )
 
 
+def _forbidden_hint(project_id: str) -> str:
+    return (
+        f"the credentials were accepted but may not query project {project_id}: check the "
+        "project ID and the IAM user's CodeArts Pipeline permissions"
+    )
+
+
 @dataclass(frozen=True)
 class TokenCredentials:
     token: Secret
@@ -51,6 +58,15 @@ class TokenCredentials:
         from checker.codearts.signing import TokenAuth
 
         return TokenAuth(self.token)
+
+    def auth_hint(self, http_status: int | None, project_id: str) -> str:
+        """What most likely went wrong when the gateway refused these credentials."""
+        if http_status == 403:
+            return _forbidden_hint(project_id)
+        return (
+            "the token may have expired (IAM tokens last 24 hours) or be scoped to another "
+            f"project than {project_id}"
+        )
 
     def redactor(self) -> Redactor:
         return Redactor({self.token.reveal(): MASK})
@@ -75,6 +91,17 @@ class AccessKeyCredentials:
             project_id=project_id,
             security_token=self.security_token,
             clock=clock,
+        )
+
+    def auth_hint(self, http_status: int | None, project_id: str) -> str:
+        """What most likely went wrong when the gateway refused these credentials: a retry
+        is never the fix (repeated failures lock the key)."""
+        if http_status == 403:
+            return _forbidden_hint(project_id)
+        return (
+            "check that the SK belongs to the AK, that this machine's clock is right (the "
+            "gateway refuses signatures more than 15 minutes off), and that the project is "
+            f"{project_id}; retrying is pointless: repeated failures lock the key for 5 minutes"
         )
 
     def redactor(self) -> Redactor:
@@ -181,20 +208,38 @@ def _from_file(path: Path, *, explicit: bool) -> Credentials | None:
     )
 
 
-def require_credentials(environment: Environment) -> Credentials:
-    found = find_credentials(environment)
-    if found is None:
-        raise CredentialsError("no credentials found", HOW_TO_SET)
-    return found
+@dataclass(frozen=True)
+class CredentialChoice:
+    """The credentials a command uses, looked up once: what was found, or why nothing usable
+    was. A problem is raised only when the credentials are needed, so a manifest's problems
+    are still said first."""
+
+    found: Credentials | None
+    problem: CredentialsError | None = None
+
+    def describe(self) -> str:
+        """Which source a run would use, by name only (``plan``, the start plan)."""
+        if self.problem is not None:
+            return f"unusable: {self.problem.message}"
+        return self.found.describe() if self.found else f"none found ({HOW_TO_SET})"
+
+    def require(self) -> Credentials:
+        if self.problem is not None:
+            raise self.problem
+        if self.found is None:
+            raise CredentialsError("no credentials found", HOW_TO_SET)
+        return self.found
 
 
-def describe_source(environment: Environment) -> str:
-    """Which source a run would use, by name only: for ``checker plan``."""
+def choose_credentials(
+    environment: Environment, fallback: Credentials | None = None
+) -> CredentialChoice:
+    """The environment's first complete source, else ``fallback`` (the emulator's world)."""
     try:
         found = find_credentials(environment)
     except CredentialsError as error:
-        return f"unusable: {error.message}"
-    return found.describe() if found else f"none found ({HOW_TO_SET})"
+        return CredentialChoice(None, error)
+    return CredentialChoice(found or fallback)
 
 
 def environment_redactor(environment: Environment) -> Redactor:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
+from checker import __version__
 from checker.errors import ExitCode
 from checker.gate.answers import Observation, RunObservation
 from checker.gate.checks import Expectation
@@ -115,6 +116,31 @@ class RunReport(Frozen):
     verdict: str
     notes: tuple[Note, ...] = ()
     results: tuple[CheckResult, ...]
+
+    @classmethod
+    def of(
+        cls,
+        results: Sequence[CheckResult],
+        *,
+        generated_at: str,
+        credential_source: str | None = None,
+        notes: Sequence[Note] = (),
+        checker_version: str = __version__,
+    ) -> RunReport:
+        """The report of these results: summary, exit code and verdict follow from them;
+        notes are said once each, in order."""
+        summary = Summary.of(results)
+        exit_code = gate_exit_code(results)
+        return cls(
+            checker_version=checker_version,
+            generated_at=generated_at,
+            credential_source=credential_source,
+            summary=summary,
+            exit_code=int(exit_code),
+            verdict=verdict_line(summary, exit_code),
+            notes=tuple(dict.fromkeys(notes)),
+            results=tuple(results),
+        )
 
 
 def gate_exit_code(results: Sequence[CheckResult]) -> ExitCode:

@@ -54,7 +54,6 @@ class LoadOptions:
     only: tuple[str, ...] = ()
     endpoint_override: str | None = None
     project_id: str | None = None
-    environment: Environment = field(default_factory=Environment)
     allowed_env: frozenset[str] = frozenset()
     """Environment variables besides ``CHECKER_VAR_*`` that ``${env.NAME}`` may read."""
     allow_unset: bool = False
@@ -92,14 +91,18 @@ def _collection_paused() -> Iterator[None]:
         gc.freeze()
 
 
-def load_checks(paths: Sequence[Path], options: LoadOptions) -> LoadResult:
+def load_checks(
+    paths: Sequence[Path], options: LoadOptions, environment: Environment | None = None
+) -> LoadResult:
     """Resolve every check of every manifest, or say precisely what is wrong."""
     with _collection_paused():
-        return _load_checks(paths, options)
+        return _load_checks(paths, options, environment or Environment())
 
 
-def _load_checks(paths: Sequence[Path], options: LoadOptions) -> LoadResult:
-    inputs, problems = _inputs(options)
+def _load_checks(
+    paths: Sequence[Path], options: LoadOptions, environment: Environment
+) -> LoadResult:
+    inputs, problems = _inputs(options, environment)
     files = [_load_file(path, inputs) for path in paths]
     checks = [check for loaded in files for check in loaded.checks]
     definitions: dict[str, Location] = {}
@@ -116,21 +119,19 @@ def _load_checks(paths: Sequence[Path], options: LoadOptions) -> LoadResult:
     return LoadResult(tuple(checks), tuple(problems), wait)
 
 
-def _inputs(options: LoadOptions) -> tuple[Inputs, list[Problem]]:
-    variables, problems = collect_inputs(
-        options.environment, options.var_files, options.var_assignments
-    )
+def _inputs(options: LoadOptions, environment: Environment) -> tuple[Inputs, list[Problem]]:
+    variables, problems = collect_inputs(environment, options.var_files, options.var_assignments)
     runs, runs_problems = read_runs_files(options.runs_files)
     problems += runs_problems
     override = None
-    raw = options.endpoint_override or options.environment.endpoint
+    raw = options.endpoint_override or environment.endpoint
     if raw:
         try:
             override = normalise(raw)
         except EndpointRefused as refused:
             problems.append(Problem.on_command_line(f"--endpoint: {refused}", hint=refused.hint))
     inputs = Inputs(
-        environment=options.environment,
+        environment=environment,
         variables=variables,
         runs=runs,
         runs_given=bool(options.runs_files),

@@ -6,7 +6,7 @@ import pytest
 
 from checker.cli.console import Console
 from checker.cli.progress import ProgressPrinter, describe
-from checker.runner import Progress
+from checker.polling.poller import Progress
 
 
 def _progress(poll: int, decided: int, next_in: float | None, changed: bool = True) -> Progress:

@@ -9,9 +9,8 @@ import pytest
 from checker.codearts.credentials import (
     AccessKeyCredentials,
     TokenCredentials,
-    describe_source,
+    choose_credentials,
     find_credentials,
-    require_credentials,
 )
 from checker.codearts.endpoints import (
     REGION_ENDPOINTS,
@@ -122,8 +121,8 @@ def test_broken_credentials_file_does_not_quote_its_lines(tmp_path: Path) -> Non
 def test_no_credentials(tmp_path: Path) -> None:
     assert find_credentials(_env({}, tmp_path)) is None
     with pytest.raises(CredentialsError, match="no credentials found"):
-        require_credentials(_env({}, tmp_path))
-    assert describe_source(_env({}, tmp_path)).startswith("none found")
+        choose_credentials(_env({}, tmp_path)).require()
+    assert choose_credentials(_env({}, tmp_path)).describe().startswith("none found")
 
 
 def test_region_table_has_the_sdk_regions() -> None:
@@ -193,7 +192,7 @@ def test_normalise_rejects_non_urls() -> None:
 
 def test_no_home_folder_skips_the_credentials_file() -> None:
     assert find_credentials(_env({}, None)) is None
-    assert describe_source(_env({}, None)).startswith("none found")
+    assert choose_credentials(_env({}, None)).describe().startswith("none found")
 
 
 @pytest.mark.parametrize(

@@ -14,17 +14,21 @@ from typing import Any
 import pytest
 from helpers import PROJECT, TOKEN, Emulated, Start, manifest_data, write_yaml
 
-from checker.app import CheckOptions, CommonOptions, check
+from checker.app.check import CheckOptions, check
+from checker.app.common import ClientOptions, CommonOptions
 from checker.cli.console import Console
+from checker.codearts.credentials import choose_credentials
 from checker.codearts.settings import ClientSettings
 from checker.environment import Environment
 from checker.errors import ExitCode
 from checker.gate.results import RunReport
 from checker.manifest.load import LoadOptions
+from checker.polling.loop import Interrupted
+from checker.polling.poller import Progress
+from checker.reports.delivery import Delivery
 from checker.reports.formats import render_junit
 from checker.reports.markdown import render_markdown
 from checker.reports.targets import ReportTarget
-from checker.runner import Interrupted, Progress
 
 
 def _id(label: str) -> str:
@@ -108,12 +112,10 @@ def _gate(
     seen: list[Progress] = []
     options = CheckOptions(
         common=_common(manifest, server),
-        reports=(ReportTarget("json", json_path),),
-        batch_size=batch_size,
-        client=ClientSettings(max_attempts=3),
+        client=_client(ClientSettings(max_attempts=3), batch_size, timeout),
+        delivery=Delivery(reports=(ReportTarget("json", json_path),)),
         wait=wait,
         fail_fast=fail_fast,
-        timeout=timeout,
         poll_interval=10,
         progress=seen.append,
         clock=clock,
@@ -124,14 +126,27 @@ def _gate(
     return Gate(int(code), report, out, err, seen, clock)
 
 
+ENVIRONMENT = Environment.from_mapping({"CHECKER_AUTH_TOKEN": TOKEN})
+
+
 def _common(manifest: Path, server: Emulated) -> CommonOptions:
-    """The manifest, against this emulator, with its IAM token."""
+    """The manifest, against this emulator."""
     return CommonOptions(
         manifests=(manifest,),
-        load=LoadOptions(
-            endpoint_override=server.url,
-            environment=Environment.from_mapping({"CHECKER_AUTH_TOKEN": TOKEN}),
-        ),
+        load=LoadOptions(endpoint_override=server.url),
+        environment=ENVIRONMENT,
+    )
+
+
+def _client(
+    settings: ClientSettings | None = None, batch_size: int = 100, timeout: float | None = None
+) -> ClientOptions:
+    """With the emulator's IAM token."""
+    return ClientOptions(
+        credentials=choose_credentials(ENVIRONMENT),
+        settings=settings or ClientSettings(),
+        batch_size=batch_size,
+        timeout=timeout,
     )
 
 
@@ -386,7 +401,8 @@ def test_ctrl_c_while_waiting_writes_what_is_known(tmp_path: Path, emulator: Sta
     )
     options = CheckOptions(
         common=_common(manifest, server),
-        reports=(ReportTarget("markdown", tmp_path / "r.md"),),
+        client=_client(),
+        delivery=Delivery(reports=(ReportTarget("markdown", tmp_path / "r.md"),)),
         wait=True,
         clock=clock,
         sleep=interrupted_sleep,

@@ -1,4 +1,5 @@
-"""Starting the manifest's pipelines: the batch start API, and what became of each pipeline.
+"""``start``: start the manifest's pipelines through the batch start API, and say what became
+of each.
 
 Starting costs money and quota, and is not idempotent: a request that may have reached the
 service is never sent again (the client's rule for non-idempotent calls); such a batch is
@@ -9,14 +10,82 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
+from checker.app.common import ClientOptions, CommonOptions, client_context, load
 from checker.codearts.client import open_session
 from checker.codearts.context import ClientContext
-from checker.errors import Stopped
+from checker.errors import ExitCode, Stopped, UsageError
 from checker.gate.answers import QueryFailure, StartAnswer, StartedRun
-from checker.gate.starts import StartPlan
+from checker.gate.starts import StartPlan, plan_starts
+from checker.output import Output
+from checker.reports.plan import render_start_plan
+from checker.reports.write import write_atomic
+
+
+@dataclass(frozen=True)
+class StartOptions:
+    common: CommonOptions
+    client: ClientOptions
+    out: Path | None = None
+    auto_approve: bool = False
+
+
+def start(
+    options: StartOptions, console: Output, confirm: Callable[[str], bool] | None
+) -> ExitCode:
+    """Start the pipelines of the selected checks that name no run; write their run IDs.
+
+    ``confirm`` asks a person (None: nobody can be asked, so only --auto-approve starts).
+    """
+    common = replace(options.common, load=replace(options.common.load, for_start=True))
+    result = load(common, console)
+    plan = plan_starts(result.checks, options.client.batch_size)
+    source = options.client.credentials.describe()
+    console.err(render_start_plan(plan, result.checks, source).strip("\n"))
+    if not plan.batches:
+        console.err("nothing to start: every selected check names its run")
+        return ExitCode.PASSED
+    if not _approved(options.auto_approve, confirm, plan.pipeline_count):
+        console.err("nothing started")
+        return ExitCode.FAILED
+    context = client_context(options.client, console, options.client.timeout)
+    try:
+        outcome = start_runs(plan, context)
+    except StartInterrupted as interrupted:
+        _started(options, console, interrupted.outcome, plan.pipeline_count)
+        raise
+    return _started(options, console, outcome, plan.pipeline_count)
+
+
+def _started(
+    options: StartOptions, console: Output, outcome: StartOutcome, planned: int
+) -> ExitCode:
+    """Write what started (even after a stop), name what did not or may have."""
+    if options.out is not None:
+        write_atomic(options.out, outcome.runs_file())
+    else:
+        console.out(outcome.runs_file().rstrip("\n"))
+    problems = outcome.problems()
+    for line in problems:
+        console.err(f"error: {line}")
+    console.err(f"started {len(outcome.started)} of {planned} pipeline(s)")
+    return ExitCode.UNEVALUATED if problems else ExitCode.PASSED
+
+
+def _approved(auto_approve: bool, confirm: Callable[[str], bool] | None, count: int) -> bool:
+    """Starting costs money and quota: never without --auto-approve or a person's yes."""
+    if auto_approve:
+        return True
+    if confirm is None:
+        raise UsageError(
+            f"not starting {count} pipeline(s): nobody can confirm here",
+            "run it on a terminal to confirm, or pass --auto-approve (starting costs "
+            "money and quota)",
+        )
+    return confirm(f"Start {count} pipeline(s)?")
 
 
 @dataclass(frozen=True)

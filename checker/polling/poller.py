@@ -8,16 +8,56 @@ never asked about again.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
-from checker.codearts.client import Session
-from checker.gate.answers import QueryFailure
+from checker.gate.answers import BatchAnswer, DetailAnswer, LatestAnswer, QueryFailure
 from checker.gate.checks import CheckSpec
 from checker.gate.evaluator import Phase, decide
 from checker.gate.knowledge import Knowledge
-from checker.gate.planner import plan_poll
+from checker.gate.planner import Batch, DetailQuery, LatestBatch, plan_poll
 from checker.gate.results import CheckResult
 from checker.gate.types import RunKey
 from checker.gate.verdicts import result
+
+
+class Queries(Protocol):
+    """What a poll asks of the service (the HTTP session, or a fake in unit tests)."""
+
+    @property
+    def batch_limit(self) -> int | None:
+        """The most items a request may hold, once the service refused more (HTTP 413)."""
+
+    async def startup(self, batches: Sequence[Batch]) -> list[BatchAnswer]: ...
+
+    async def latest(self, batches: Sequence[LatestBatch]) -> list[LatestAnswer]: ...
+
+    async def details(self, queries: Sequence[DetailQuery]) -> list[DetailAnswer]: ...
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where waiting stands after a poll, for a person watching."""
+
+    poll: int
+    total: int
+    decided: int
+    passed: int
+    failed: int
+    running: int
+    elapsed: float
+    remaining: float | None
+    next_in: float | None
+    changed: bool
 
 
 class Poller:
@@ -31,7 +71,7 @@ class Poller:
         self.decided: dict[str, CheckResult] = {}
         self.auth_failures: list[tuple[QueryFailure, str]] = []
         self.polls = 0
-        self.batch_limit: int | None = None
+        self._last_progress: tuple[int, int] | None = None
 
     @property
     def undecided(self) -> list[CheckSpec]:
@@ -42,13 +82,19 @@ class Poller:
         """Whether a blocking check has been decided against (what --fail-fast stops on)."""
         return any(r.standing in ("failed", "errored") for r in self.decided.values())
 
-    async def poll(self, session: Session, now_ms: int, now_iso: str) -> None:
+    def _size(self, queries: Queries) -> int:
+        """The batch size to plan with: the command's, or less once the service refused it."""
+        limit = queries.batch_limit
+        return self.batch_size if limit is None else min(self.batch_size, limit)
+
+    async def poll(self, session: Queries, now: datetime) -> None:
         """Ask about every undecided run once, then decide what can be decided."""
         self.polls += 1
+        now_ms = epoch_ms(now)
         asked: set[RunKey] = set()
         startup = [c for c in self.undecided if not self.knowledge.get(c.run_key).startup_settled]
         if startup:
-            plan = plan_poll(startup, (), (), self.batch_size)
+            plan = plan_poll(startup, (), (), self._size(session))
             answers = await session.startup(plan.batches)
             self.knowledge = self.knowledge.with_startup(answers)
             self._note_auth([a.failure for a in answers], [a.batch.project_id for a in answers])
@@ -57,8 +103,7 @@ class Poller:
         if running:
             asked |= await self._follow(session, running)
         self.knowledge = self.knowledge.polled(asked)
-        self.batch_limit = session.batch_limit
-        self._decide(now_ms, now_iso, "waiting" if self.waiting else "snapshot")
+        self._decide(now_ms, iso(now), "waiting" if self.waiting else "snapshot")
 
     def _runs_to_follow(self, now_ms: int) -> list[RunKey]:
         """Runs that started and whose outcome some undecided check still waits for."""
@@ -71,15 +116,15 @@ class Poller:
                 keys.append(check.run_key)
         return list(dict.fromkeys(keys))
 
-    async def _follow(self, session: Session, keys: Sequence[RunKey]) -> set[RunKey]:
+    async def _follow(self, session: Queries, keys: Sequence[RunKey]) -> set[RunKey]:
         latest = [key for key in keys if not self.knowledge.get(key).not_latest]
-        plan = plan_poll((), latest, (), self.batch_size)
+        plan = plan_poll((), latest, (), self._size(session))
         answers = await session.latest(plan.latest)
         self.knowledge = self.knowledge.with_latest(answers, latest)
         self._note_auth([a.failure for a in answers], [a.batch.project_id for a in answers])
         # Runs just learned not to be the latest are read now, in the same poll.
         details = [key for key in keys if self.knowledge.get(key).not_latest]
-        plan = plan_poll((), (), details, self.batch_size)
+        plan = plan_poll((), (), details, self._size(session))
         found = await session.details(plan.details)
         self.knowledge = self.knowledge.with_details(found)
         self._note_auth([a.failure for a in found], [a.query.project_id for a in found])
@@ -98,11 +143,36 @@ class Poller:
                 stamp = {"decided_at": now_iso, "polls": state.polls}
                 self.decided[check.name] = outcome.model_copy(update=stamp)
 
+    def progress(self, elapsed: float, remaining: float | None, next_in: float | None) -> Progress:
+        """Where waiting stands now; ``changed`` says whether anything was decided, or began
+        or stopped running, since the last time this was asked."""
+        decided = list(self.decided.values())
+        running = sum(
+            1
+            for check in self.undecided
+            if (run := self.knowledge.get(check.run_key).run) is not None and run.end_time is None
+        )
+        now = (len(decided), running)
+        changed, self._last_progress = self._last_progress != now, now
+        return Progress(
+            poll=self.polls,
+            total=len(self.checks),
+            decided=len(decided),
+            passed=sum(r.standing == "passed" for r in decided),
+            failed=sum(r.standing in ("failed", "errored") for r in decided),
+            running=running,
+            elapsed=elapsed,
+            remaining=remaining,
+            next_in=next_in,
+            changed=changed,
+        )
+
     def results(
-        self, now_ms: int, *, skipped_reason: str | None = None, stopped: str | None = None
+        self, now: datetime, *, skipped_reason: str | None = None, stopped: str | None = None
     ) -> list[CheckResult]:
         """Every check's result: the decided ones, and the rest decided now as the deadline,
         --fail-fast or a stop leaves them."""
+        now_ms = epoch_ms(now)
         final: list[CheckResult] = []
         for check in self.checks:
             if check.name in self.decided:

@@ -1,0 +1,56 @@
+"""``check``: the gate itself — load, query (and wait), evaluate, report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from checker.app.common import ClientOptions, CommonOptions, client_context, load
+from checker.codearts.timing import Clock, Sleep, utc_now
+from checker.defaults import DEFAULT_POLL_INTERVAL
+from checker.errors import ExitCode
+from checker.output import Output
+
+if TYPE_CHECKING:
+    from checker.polling.loop import ProgressSink
+    from checker.reports.delivery import Delivery
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    common: CommonOptions
+    client: ClientOptions
+    delivery: Delivery
+    quiet: bool = False
+    wait: bool = False
+    fail_fast: bool = False
+    poll_interval: float | None = None
+    progress: ProgressSink | None = None
+    clock: Clock = utc_now
+    sleep: Sleep | None = None
+    """Default: asyncio.sleep (tests pass a fake one)."""
+    annotations: bool = True
+    """In GitHub Actions, annotate the manifest lines of checks that did not pass."""
+
+
+def check(options: CheckOptions, console: Output) -> ExitCode:
+    """The gate: load, query, evaluate, report. Exit code per :class:`ExitCode`."""
+    from checker.app.output import deliver
+    from checker.polling.loop import Interrupted, WaitOptions, run_checks
+
+    result = load(options.common, console)
+    timeout = options.client.timeout or result.wait.timeout
+    context = client_context(options.client, console, timeout, options.clock, options.sleep)
+    wait = WaitOptions(
+        enabled=options.wait,
+        poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,
+        fail_fast=options.fail_fast,
+    )
+    batch_size = options.client.batch_size
+    try:
+        report = run_checks(result.checks, context, batch_size, wait, options.progress)
+    except Interrupted as interrupted:
+        # What is known is still reported: CI keeps the reports of a cancelled job.
+        deliver(options, console, interrupted.report)
+        raise
+    return deliver(options, console, report)

@@ -1,0 +1,44 @@
+"""``validate`` and ``plan``: what can be known without sending anything."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from checker.app.common import CommonOptions, load
+from checker.diagnostics.problem import has_errors
+from checker.errors import ExitCode
+from checker.manifest.load import load_checks
+from checker.output import Output, ProblemFormat
+
+if TYPE_CHECKING:
+    from checker.codearts.credentials import CredentialChoice
+
+
+def validate(common: CommonOptions, console: Output, output_format: ProblemFormat) -> ExitCode:
+    """Everything that can be checked without a network: exit 0 when valid, 2 when not."""
+    result = load_checks(common.manifests, common.load, common.environment)
+    console.problems(result.problems, output_format)
+    if has_errors(result.problems):
+        return ExitCode.USAGE
+    if output_format == "text":
+        files = ", ".join(str(m) for m in common.manifests)
+        count = len(result.checks)
+        console.out(f"{files}: valid ({count} check{'' if count == 1 else 's'})")
+    return ExitCode.PASSED
+
+
+def plan(
+    common: CommonOptions,
+    credentials: CredentialChoice,
+    console: Output,
+    batch_size: int,
+    full: bool | None = None,
+) -> ExitCode:
+    """Print the requests a check would send; send nothing."""
+    from checker.gate.planner import plan_checks
+    from checker.reports.plan import render_plan
+
+    result = load(common, console)
+    checks_plan = plan_checks(result.checks, batch_size)
+    console.out(render_plan(checks_plan, credentials.describe(), full).strip("\n"))
+    return ExitCode.PASSED

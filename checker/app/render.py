@@ -1,0 +1,31 @@
+"""``render``: a saved JSON result into other formats, offline, as ``check`` wrote them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checker.diagnostics.documents import InputRefused, read_input
+from checker.errors import ExitCode, UsageError
+from checker.output import Output
+from checker.reports.delivery import Delivery
+
+
+def render(result: Path, delivery: Delivery, console: Output) -> ExitCode:
+    """Render a saved JSON result into other formats, offline; exit 0, or 2 if a report
+    could not be written or the result not read."""
+    from checker.gate.results import RunReport
+    from checker.reports.delivery import write_reports
+
+    try:
+        text = read_input(result).decode("utf-8")
+        report = RunReport.model_validate_json(text)
+    except (InputRefused, UnicodeDecodeError, ValueError) as error:
+        reason = error.__class__.__name__ if isinstance(error, ValueError) else str(error)
+        raise UsageError(
+            f"cannot read result {result}: {reason}",
+            "render takes the file check wrote with --report json=PATH",
+        ) from None
+    failures = write_reports(report, delivery, console.redact)
+    for message in failures:
+        console.err(f"error: {message}")
+    return ExitCode.USAGE if failures else ExitCode.PASSED

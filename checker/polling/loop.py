@@ -1,0 +1,118 @@
+"""One gate run: poll (and wait), evaluate, report. Returns a report; never prints, never exits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from checker.codearts.client import open_session
+from checker.codearts.context import ClientContext
+from checker.defaults import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_GROWTH, DEFAULT_POLL_INTERVAL
+from checker.errors import Stopped
+from checker.gate.checks import CheckSpec
+from checker.gate.notes import auth_note, batch_limit_note
+from checker.gate.results import CheckResult, Note, RunReport
+from checker.polling.poller import Poller, Progress, iso
+
+ProgressSink = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class WaitOptions:
+    """How ``check --wait`` polls: the deadline itself is the client's (``--timeout``)."""
+
+    enabled: bool = False
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    max_interval: float = DEFAULT_MAX_POLL_INTERVAL
+    growth: float = DEFAULT_POLL_GROWTH
+    fail_fast: bool = False
+
+
+class Interrupted(Stopped):
+    """Stopped while querying; carries the report of what was known by then."""
+
+    def __init__(self, stopped: Stopped, report: RunReport) -> None:
+        super().__init__(stopped.signal_name, stopped.exit_code)
+        self.report = report
+
+
+def _stopped(error: BaseException) -> Stopped:
+    return error if isinstance(error, Stopped) else Stopped("SIGINT", 130)
+
+
+def run_checks(
+    checks: Sequence[CheckSpec],
+    context: ClientContext,
+    batch_size: int,
+    wait: WaitOptions = WaitOptions(),
+    progress: ProgressSink | None = None,
+) -> RunReport:
+    """Plan, query (and wait), evaluate: the whole gate, minus reading manifests and writing
+    reports.
+
+    Stopped half-way, it raises :class:`Interrupted` with a report of what was known, so the
+    reports can still be written.
+    """
+    poller = Poller(checks, batch_size, wait.enabled)
+    learned: list[int | None] = [None]
+    try:
+        skipped = asyncio.run(_wait(poller, context, wait, progress, learned))
+    except (KeyboardInterrupt, Stopped) as error:
+        stopped = _stopped(error)
+        results = poller.results(context.clock(), stopped=stopped.signal_name)
+        raise Interrupted(stopped, _report(results, poller, context, learned[0])) from None
+    results = poller.results(context.clock(), skipped_reason=skipped)
+    return _report(results, poller, context, learned[0])
+
+
+def _report(
+    results: Sequence[CheckResult],
+    poller: Poller,
+    context: ClientContext,
+    batch_limit: int | None,
+) -> RunReport:
+    credentials = context.credentials
+    source = credentials.describe()
+    notes: list[Note] = [
+        auth_note(failure, source, credentials.auth_hint(failure.http_status, project))
+        for failure, project in poller.auth_failures
+    ]
+    if batch_limit is not None:
+        notes.append(batch_limit_note(batch_limit))
+    return RunReport.of(
+        results, generated_at=iso(context.clock()), credential_source=source, notes=notes
+    )
+
+
+async def _wait(
+    poller: Poller,
+    context: ClientContext,
+    wait: WaitOptions,
+    progress: ProgressSink | None,
+    learned: list[int | None],
+) -> str | None:
+    """Poll until everything is decided, the deadline passes or --fail-fast stops it; the
+    reason undecided checks are skipped, if they are. ``learned`` receives the batch limit
+    the service imposed, also when a stop ends the loop half-way."""
+    started = context.clock()
+    interval = wait.poll_interval
+    async with open_session(context) as session:
+        while True:
+            await poller.poll(session, context.clock())
+            learned[0] = session.batch_limit
+            if wait.fail_fast and poller.failed and poller.undecided:
+                return "--fail-fast"
+            done = not (wait.enabled and poller.undecided) or session.abort.is_set()
+            remaining = context.remaining()
+            pause = None if done or remaining <= 0 else min(interval, remaining)
+            if progress is not None and wait.enabled:
+                elapsed = (context.clock() - started).total_seconds()
+                left = None if remaining == float("inf") else max(0.0, remaining)
+                progress(poller.progress(elapsed, left, pause))
+            if pause is None:
+                return None
+            await context.sleep(pause)
+            interval = min(interval * wait.growth, wait.max_interval)
+            if context.remaining() <= 0:
+                return None  # nothing could be sent now: what is undecided stays so

@@ -36,12 +36,12 @@ class CheckOptions:
 def check(options: CheckOptions, console: Output) -> ExitCode:
     """The gate: load, query, evaluate, report. Exit code per :class:`ExitCode`."""
     from checker.app.output import deliver
-    from checker.polling.loop import Interrupted, WaitOptions, run_checks
+    from checker.polling.loop import Interrupted, WaitPolicy, run_checks
 
     result = load(options.common, console)
     timeout = options.client.timeout or result.wait.timeout
     context = client_context(options.client, console, timeout, options.clock, options.sleep)
-    wait = WaitOptions(
+    wait = WaitPolicy(
         enabled=options.wait,
         poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,
         fail_fast=options.fail_fast,

@@ -9,7 +9,6 @@ reported as unknown, for a person to check in the console.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from checker.codearts.context import ClientContext
 from checker.errors import ExitCode, Stopped, UsageError
 from checker.gate.answers import QueryFailure, StartAnswer, StartedRun
 from checker.gate.starts import StartPlan, plan_starts
+from checker.manifest.runs import RunsFile
 from checker.output import Output
 from checker.reports.plan import render_start_plan
 from checker.reports.write import write_atomic
@@ -100,8 +100,7 @@ class StartOutcome:
 
     def runs_file(self) -> str:
         """The merged answers in exactly the shape CodeArts returns, for ``check --runs``."""
-        result = [run.model_dump() for run in self.started]
-        return json.dumps({"result": result}, indent=2) + "\n"
+        return RunsFile(result=list(self.started)).text()
 
     def problems(self) -> list[str]:
         """One line per batch that failed or may have, and per pipeline left unstarted."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 import click
 
 from checker import __version__
-from checker.cli import session
+from checker.cli import runtime
 from checker.cli.common import common_options
 from checker.cli.console import Console
 from checker.cli.params import PATH, ManifestArguments, batch_size_option, load_options
@@ -74,10 +74,10 @@ def plan_command(
     from checker.app.inspect import plan
     from checker.codearts.credentials import choose_credentials
 
-    environment = session.environment()
+    environment = runtime.environment()
     common = common_options(environment, arguments)
     credentials = choose_credentials(environment)
-    session.run(
+    runtime.run(
         environment,
         arguments.debug,
         lambda console: plan(common, credentials, console, batch_size, full),
@@ -109,9 +109,9 @@ def validate_command(
     """Check MANIFESTS without a network: schema, variables, regexes, runs files."""
     from checker.app.inspect import validate
 
-    environment = session.environment()
+    environment = runtime.environment()
     common = common_options(environment, arguments, allow_unset)
-    session.run(
+    runtime.run(
         environment, arguments.debug, lambda console: validate(common, console, output_format)
     )
 
@@ -159,7 +159,7 @@ def emulator_command(*, world_file: Path, host: str, port: int) -> None:
             console.err("stopped")
         return ExitCode.PASSED
 
-    session.run(session.environment(), False, action)
+    runtime.run(runtime.environment(), False, action)
 
 
 _register()

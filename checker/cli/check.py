@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from checker.cli import session
+from checker.cli import runtime
 from checker.cli.common import client_options, common_options
 from checker.cli.console import Console
 from checker.cli.options import ClientArguments, check_options, report_options
@@ -39,7 +39,7 @@ def check_command(
     Exit codes: 0 all blocking checks passed; 1 a check failed, is missing or still
     pending; 2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
     """
-    environment = session.environment()
+    environment = runtime.environment()
 
     def action(console: Console) -> ExitCode:
         from checker.app.check import CheckOptions, check
@@ -47,7 +47,7 @@ def check_command(
         from checker.cli.progress import ProgressPrinter
         from checker.reports.delivery import Delivery
 
-        printer = ProgressPrinter(console, session.stderr_is_terminal())
+        printer = ProgressPrinter(console, runtime.stderr_is_terminal())
         try:
             with emulated(client.emulator_world, arguments.endpoint) as emulator:
                 options = CheckOptions(
@@ -67,4 +67,4 @@ def check_command(
         finally:
             printer.close()
 
-    session.run(environment, arguments.debug, action)
+    runtime.run(environment, arguments.debug, action)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from checker.cli import session
+from checker.cli import runtime
 from checker.cli.console import Console
 from checker.cli.options import report_options
 from checker.cli.params import PATH
@@ -29,7 +29,7 @@ def render_command(
     from checker.app.render import render
     from checker.reports.delivery import Delivery
 
-    environment = session.environment()
+    environment = runtime.environment()
     delivery = Delivery(reports, templates, markdown_max_bytes, environment.step_summary)
 
     def action(console: Console) -> ExitCode:
@@ -38,4 +38,4 @@ def render_command(
             return ExitCode.USAGE
         return render(result, delivery, console)
 
-    session.run(environment, False, action)
+    runtime.run(environment, False, action)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from checker.cli import session
+from checker.cli import runtime
 from checker.cli.common import client_options, common_options
 from checker.cli.console import Console
 from checker.cli.options import ClientArguments, start_options
@@ -35,8 +35,8 @@ def start_command(
     Exit codes: 0 all started; 1 declined; 2 usage or manifest problem (nothing started);
     3 a batch failed or its outcome is unknown, or a pipeline is missing from the answer.
     """
-    environment = session.environment()
-    confirm = session.confirmer()
+    environment = runtime.environment()
+    confirm = runtime.confirmer()
 
     def action(console: Console) -> ExitCode:
         from checker.app.start import StartOptions, start
@@ -51,4 +51,4 @@ def start_command(
             )
             return start(options, console, confirm)
 
-    session.run(environment, arguments.debug, action)
+    runtime.run(environment, arguments.debug, action)

@@ -46,15 +46,23 @@ class _OptionalNotNullable(_Titled):
 
 
 def generate_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The JSON Schema of ``model``, with the dialect declared.
+    """The JSON Schema of ``model``, with the dialect declared, its models under the names
+    in its ``published_names`` (a class name may change; a published ``$defs`` key may not).
 
     Documents people write (manifests, worlds) may not hold ``null``; documents checker
     writes (a model with ``writes_nulls = True``) hold ``null`` for every unset optional,
     and their schema says so.
     """
     nulls = bool(getattr(model, "writes_nulls", False))
-    generator = _Titled if nulls else _OptionalNotNullable
-    schema = model.model_json_schema(schema_generator=generator)
+    base = _Titled if nulls else _OptionalNotNullable
+    names: dict[str, str] = dict(getattr(model, "published_names", {}))
+
+    class Generator(base):  # type: ignore[valid-type,misc]
+        def normalize_name(self, name: str) -> str:
+            normalised: str = super().normalize_name(name)
+            return names.get(name, normalised)
+
+    schema = model.model_json_schema(schema_generator=Generator)
     return {"$schema": SCHEMA_DIALECT, **schema}
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from checker.gate.planner import Batch, DetailQuery, LatestBatch
 from checker.gate.starts import StartBatch
-from checker.gate.types import Frozen
+from checker.gate.types import Frozen, Id
 
 FailureKind = Literal["auth", "http", "network", "answer", "not_sent"]
 
@@ -94,11 +96,14 @@ class DetailAnswer(Frozen):
     failure: QueryFailure | None = None
 
 
-class StartedRun(Frozen):
-    """One run the batch start API started."""
+class StartedRun(BaseModel):
+    """One run the batch start API started: read from its answer, written to and read back
+    from runs files (``--runs``); other fields the API may add are ignored."""
 
-    pipeline_id: str
-    pipeline_run_id: str
+    model_config = ConfigDict(frozen=True, extra="ignore", title="Started run")
+
+    pipeline_id: Id = Field(title="Pipeline ID")
+    pipeline_run_id: Id = Field(title="Pipeline run ID")
 
 
 class StartAnswer(Frozen):

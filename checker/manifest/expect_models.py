@@ -57,7 +57,7 @@ Duration = Annotated[
 Statuses = StatusName | Annotated[list[StatusName], Field(min_length=1)]
 
 
-class RunExpectation(Frozen):
+class RunBlock(Frozen):
     """How the run itself must end, from the run-level APIs (status, stages, duration)."""
 
     model_config = ConfigDict(title="Run expectation")
@@ -106,7 +106,7 @@ class Wait(Frozen):
     )
 
 
-class Expectation(Frozen):
+class ExpectBlock(Frozen):
     """What a run's answers must show for the check to pass. All given conditions must hold."""
 
     model_config = ConfigDict(title="Expectation")
@@ -128,7 +128,7 @@ class Expectation(Frozen):
         description="The name the API must report for the pipeline: catches a run ID pasted "
         "under the wrong pipeline.",
     )
-    run: RunExpectation | None = Field(
+    run: RunBlock | None = Field(
         default=None,
         title="Run expectation",
         description="How the run must end (status, stages, max_duration); checked with the "

@@ -27,7 +27,7 @@ def _as_statuses(written: str | list[str] | None, default: tuple[str, ...]) -> t
     return tuple(dict.fromkeys(written))
 
 
-def _statuses(expect: expect_models.Expectation) -> tuple[str, ...]:
+def _statuses(expect: expect_models.ExpectBlock) -> tuple[str, ...]:
     return _as_statuses(expect.status, Expectation().statuses)
 
 
@@ -57,7 +57,7 @@ def _status_warnings(
 
 
 def _run_expectation(
-    run: expect_models.RunExpectation, path: KeyPath, terminal: tuple[str, ...], locator: Locator
+    run: expect_models.RunBlock, path: KeyPath, terminal: tuple[str, ...], locator: Locator
 ) -> tuple[RunExpectation, Problems]:
     statuses = _as_statuses(run.status, (DEFAULT_RUN_STATUS,))
     problems = _status_warnings(run.status, statuses, (*path, "status"), locator)
@@ -74,7 +74,7 @@ def _run_expectation(
 
 
 def resolve_expectation(
-    expect: expect_models.Expectation,
+    expect: expect_models.ExpectBlock,
     path: KeyPath,
     locator: Locator,
     terminal: tuple[str, ...] = TERMINAL_RUN_STATUSES,

@@ -7,12 +7,13 @@ resolved check, with its endpoint, project and run) lives in :mod:`checker.gate.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from checker.gate.types import ID_PATTERN, Frozen, Id, Severity, bad_id_message
-from checker.manifest.expect_models import DURATION_PATTERN, Expectation, Wait, bad_duration
+from checker.manifest.expect_models import DURATION_PATTERN, ExpectBlock, Wait, bad_duration
 
 # Editors validate the committed manifest before variables are substituted, so the published
 # schema also accepts a value that contains a ${...} reference; the models stay strict.
@@ -73,7 +74,7 @@ class Defaults(Frozen):
 
     model_config = ConfigDict(title="Defaults")
 
-    expect: Expectation | None = Field(
+    expect: ExpectBlock | None = Field(
         default=None,
         title="Default expectation",
         description="Used by checks without an expect block of their own (replaced whole, "
@@ -122,7 +123,7 @@ class Check(Frozen):
     project_id: ProjectId | None = Field(
         default=None, title="Project ID", description="Overrides the provider's project."
     )
-    expect: Expectation | None = Field(
+    expect: ExpectBlock | None = Field(
         default=None,
         title="Expectation",
         description="What the run must show; defaults.expect, else status START_SUCCESS.",
@@ -142,6 +143,12 @@ class Manifest(Frozen):
         title="checker manifest",
         json_schema_extra={"$id": "https://checker.invalid/schemas/manifest.schema.json"},
     )
+    published_names: ClassVar[Mapping[str, str]] = {
+        "ExpectBlock": "Expectation",
+        "RunBlock": "RunExpectation",
+    }
+    """The written models' names in the published schema, which predates their renaming
+    (the resolved ones are :class:`checker.gate.checks.Expectation` and friends)."""
 
     version: Literal[1] = Field(title="Manifest version", description="Always 1.")
     provider: Provider | None = Field(

@@ -6,6 +6,7 @@ and passes it with ``--runs``; a check that names only its pipeline takes the ru
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,24 +15,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from checker.diagnostics.documents import load_model
 from checker.diagnostics.problem import Location, Problem
-from checker.gate.types import ID_MESSAGES, Id
-
-
-class StartedRun(BaseModel):
-    """One started run; other fields the API may add are ignored."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", title="Started run")
-
-    pipeline_id: Id = Field(title="Pipeline ID")
-    pipeline_run_id: Id = Field(title="Pipeline run ID")
+from checker.gate.answers import StartedRun
+from checker.gate.types import ID_MESSAGES
 
 
 class RunsFile(BaseModel):
-    """The 200 answer of the batch start API, as saved by CI."""
+    """The 200 answer of the batch start API, as saved by CI and written by ``start``."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", title="Batch start answer")
 
     result: list[StartedRun] = Field(title="Started runs")
+
+    def text(self) -> str:
+        """As ``checker start`` writes it: the API's own shape, indented."""
+        return json.dumps(self.model_dump(), indent=2) + "\n"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ ProgressSink = Callable[[Progress], None]
 
 
 @dataclass(frozen=True)
-class WaitOptions:
+class WaitPolicy:
     """How ``check --wait`` polls: the deadline itself is the client's (``--timeout``)."""
 
     enabled: bool = False
@@ -45,7 +45,7 @@ def run_checks(
     checks: Sequence[CheckSpec],
     context: ClientContext,
     batch_size: int,
-    wait: WaitOptions = WaitOptions(),
+    wait: WaitPolicy = WaitPolicy(),
     progress: ProgressSink | None = None,
 ) -> RunReport:
     """Plan, query (and wait), evaluate: the whole gate, minus reading manifests and writing
@@ -88,7 +88,7 @@ def _report(
 async def _wait(
     poller: Poller,
     context: ClientContext,
-    wait: WaitOptions,
+    wait: WaitPolicy,
     progress: ProgressSink | None,
     learned: list[int | None],
 ) -> str | None:

@@ -16,7 +16,7 @@ from checker.errors import CheckerError
 from checker.gate.results import RunReport
 from checker.reports.custom import render_template
 from checker.reports.formats import RENDERERS
-from checker.reports.options import RenderOptions
+from checker.reports.settings import RenderSettings
 from checker.reports.targets import ReportTarget, TemplateTarget
 from checker.reports.write import append_report, write_atomic
 
@@ -31,12 +31,12 @@ class Delivery:
     step_summary: Path | None = None
     """A report written to this file is appended: all steps of a GitHub job share it."""
 
-    def options_for(self, target: ReportTarget) -> RenderOptions:
+    def options_for(self, target: ReportTarget) -> RenderSettings:
         complete = next(
             (str(t.path) for t in self.reports if t.format in ("json", "junit") and t != target),
             None,
         )
-        return RenderOptions(markdown_max_bytes=self.markdown_max_bytes, complete=complete)
+        return RenderSettings(markdown_max_bytes=self.markdown_max_bytes, complete=complete)
 
     def write(self, path: Path, text: str) -> None:
         if self.step_summary is not None and path.absolute() == self.step_summary.absolute():

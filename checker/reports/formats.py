@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from checker.gate.results import CheckResult, RunReport
 from checker.reports.html import render_html
 from checker.reports.markdown import render_markdown
-from checker.reports.options import DEFAULT_OPTIONS, RenderOptions
+from checker.reports.settings import DEFAULT_SETTINGS, RenderSettings
 from checker.reports.templates import template
 
 
@@ -35,20 +35,20 @@ def _suites(results: Iterable[CheckResult]) -> list[_Suite]:
     ]
 
 
-def render_junit(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+def render_junit(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
     return template("junit.xml.j2").render(report=report, suites=_suites(report.results))
 
 
-def render_json(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+def render_json(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
     return report.model_dump_json(indent=2) + "\n"
 
 
-def render_text(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+def render_text(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
     width = max((len(r.name) for r in report.results), default=0)
     return template("text.txt.j2").render(report=report, width=width)
 
 
-Renderer = Callable[[RunReport, RenderOptions], str]
+Renderer = Callable[[RunReport, RenderSettings], str]
 
 RENDERERS: dict[str, Renderer] = {
     "junit": render_junit,

@@ -20,7 +20,7 @@ from importlib import resources
 
 from checker.gate.durations import format_duration
 from checker.gate.results import CheckResult, RunReport
-from checker.reports.options import DEFAULT_OPTIONS, RenderOptions
+from checker.reports.settings import DEFAULT_SETTINGS, RenderSettings
 from checker.reports.templates import template
 
 MAX_BARS = 500
@@ -106,7 +106,7 @@ def _ordered(results: tuple[CheckResult, ...]) -> list[CheckResult]:
     return sorted(results, key=lambda r: _ORDER.index(r.outcome) if r.outcome in _ORDER else 99)
 
 
-def render_html(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+def render_html(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
     script, script_hash = _script()
     bars, chart = _bars(report)
     summary = report.summary

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from checker.gate.results import CheckResult, RunReport
 from checker.reports.filters import md_cell, run_cell
-from checker.reports.options import DEFAULT_OPTIONS, RenderOptions
+from checker.reports.settings import DEFAULT_SETTINGS, RenderSettings
 
 CELL_CHARS = 300
 _ICONS = {
@@ -83,7 +83,7 @@ class _Budget:
         return True
 
 
-def _tail(left_out: int, options: RenderOptions) -> str:
+def _tail(left_out: int, options: RenderSettings) -> str:
     where = (
         f"every check is in {md_cell(options.complete)}"
         if options.complete
@@ -92,7 +92,7 @@ def _tail(left_out: int, options: RenderOptions) -> str:
     return f"\n_{left_out} more check{'s' if left_out != 1 else ''} not shown here: {where}._\n"
 
 
-def render_markdown(report: RunReport, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+def render_markdown(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
     """The report, at most ``options.markdown_max_bytes`` bytes (UTF-8), ending with a blank
     line so that whatever is appended after it never joins the last table."""
     reserve = len(_tail(len(report.results), options).encode()) + 64

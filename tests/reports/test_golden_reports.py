@@ -24,7 +24,7 @@ from report_fixtures import every_outcome
 from checker.gate.results import RunReport
 from checker.reports.formats import RENDERERS
 from checker.reports.markdown import render_markdown
-from checker.reports.options import RenderOptions
+from checker.reports.settings import RenderSettings
 
 GOLDEN = DATA / "reports"
 SUFFIXES = {"junit": "xml", "markdown": "md", "json": "json", "text": "txt", "html": "html"}
@@ -32,7 +32,7 @@ SUFFIXES = {"junit": "xml", "markdown": "md", "json": "json", "text": "txt", "ht
 
 @pytest.mark.parametrize("name", sorted(RENDERERS))
 def test_every_format_matches_its_golden_file(name: str) -> None:
-    text = RENDERERS[name](every_outcome(), RenderOptions(complete="reports/gate.json"))
+    text = RENDERERS[name](every_outcome(), RenderSettings(complete="reports/gate.json"))
     golden = GOLDEN / f"every-outcome.{SUFFIXES[name]}"
     if os.environ.get("CHECKER_REGENERATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
@@ -41,7 +41,7 @@ def test_every_format_matches_its_golden_file(name: str) -> None:
 
 def test_the_json_report_is_valid_against_the_committed_schema(tmp_path: Path) -> None:
     schema = json.loads((REPO / "schemas" / "report.schema.json").read_text())
-    report = json.loads(RENDERERS["json"](every_outcome(), RenderOptions()))
+    report = json.loads(RENDERERS["json"](every_outcome(), RenderSettings()))
     assert list(Draft202012Validator(schema).iter_errors(report)) == []
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report))
@@ -61,7 +61,7 @@ def test_the_json_report_is_valid_against_the_committed_schema(tmp_path: Path) -
 
 
 def test_junit_is_read_by_jenkins_xsd_and_junitparser(tmp_path: Path) -> None:
-    text = RENDERERS["junit"](every_outcome(), RenderOptions())
+    text = RENDERERS["junit"](every_outcome(), RenderSettings())
     xmlschema.XMLSchema(str(DATA / "junit-10.xsd")).validate(text)
     path = tmp_path / "gate.xml"
     path.write_text(text, encoding="utf-8")
@@ -86,7 +86,7 @@ def _gfm(markdown: str) -> str:
 
 
 def test_github_renders_the_markdown_as_text_and_tables() -> None:
-    html = _gfm(render_markdown(every_outcome(), RenderOptions()))
+    html = _gfm(render_markdown(every_outcome(), RenderSettings()))
     assert "<del>" not in html and "<script" not in html and "<img" not in html
     links = re.findall(r'<a href="([^"]*)"', html)
     console = "https://devcloud.cn-north-4.huaweicloud.com/cicd/project/"
@@ -102,7 +102,7 @@ def test_the_65000_byte_cap_holds_for_10000_checks_with_400_failures() -> None:
     results = [long.model_copy(update={"name": f"fail-{i}"}) for i in range(400)]
     results += [passed.model_copy(update={"name": f"pass-{i}"}) for i in range(9600)]
     report = base.model_copy(update={"results": tuple(results)})
-    text = render_markdown(report, RenderOptions(markdown_max_bytes=65_000, complete="gate.json"))
+    text = render_markdown(report, RenderSettings(markdown_max_bytes=65_000, complete="gate.json"))
     assert len(text.encode()) <= 65_000
     left_out = re.search(
         r"_(\d+) more checks not shown here: every check is in gate\.json\._", text
@@ -117,6 +117,6 @@ def test_the_65000_byte_cap_holds_for_10000_checks_with_400_failures() -> None:
 
 def test_a_report_renders_again_identically(tmp_path: Path) -> None:
     report = every_outcome()
-    again = RunReport.model_validate_json(RENDERERS["json"](report, RenderOptions()))
+    again = RunReport.model_validate_json(RENDERERS["json"](report, RenderSettings()))
     for name in sorted(RENDERERS):
-        assert RENDERERS[name](again, RenderOptions()) == RENDERERS[name](report, RenderOptions())
+        assert RENDERERS[name](again, RenderSettings()) == RENDERERS[name](report, RenderSettings())

@@ -20,7 +20,7 @@ from checker.gate.results import CheckResult, RunReport, Summary, gate_exit_code
 from checker.gate.types import Severity
 from checker.reports.formats import RENDERERS, render_junit
 from checker.reports.markdown import render_markdown
-from checker.reports.options import RenderOptions
+from checker.reports.settings import RenderSettings
 from checker.reports.write import write_atomic
 
 # Jenkins' JUnit schema (MIT, Gregory Boissinot), copied from the shared reference folder.
@@ -152,17 +152,17 @@ def test_markdown_rows_survive_any_reason(reason: str) -> None:
 
 def test_json_report_reads_back() -> None:
     report = _mixed()
-    assert RunReport.model_validate_json(RENDERERS["json"](report, RenderOptions())) == report
+    assert RunReport.model_validate_json(RENDERERS["json"](report, RenderSettings())) == report
 
 
 @pytest.mark.parametrize("name", sorted(RENDERERS))
 def test_every_renderer_renders(name: str) -> None:
-    text = RENDERERS[name](_mixed(), RenderOptions())
+    text = RENDERERS[name](_mixed(), RenderSettings())
     assert "bad" in text
 
 
 def test_text_summary_has_no_control_characters() -> None:
-    text = RENDERERS["text"](_mixed(), RenderOptions())
+    text = RENDERERS["text"](_mixed(), RenderSettings())
     assert "\x1b" not in text and "\x00" not in text
     assert "\\x1b" in text
 

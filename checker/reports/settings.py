@@ -8,11 +8,11 @@ from checker.defaults import DEFAULT_MARKDOWN_MAX_BYTES
 
 
 @dataclass(frozen=True)
-class RenderOptions:
+class RenderSettings:
     markdown_max_bytes: int = DEFAULT_MARKDOWN_MAX_BYTES
     """The Markdown report's budget: 1,000,000 fits GitHub's step summary, 65,000 a PR comment."""
     complete: str | None = None
     """Where every check can be read when the Markdown leaves rows out (another report)."""
 
 
-DEFAULT_OPTIONS = RenderOptions()
+DEFAULT_SETTINGS = RenderSettings()

@@ -1,0 +1,131 @@
+"""The poller against a fake session (the Queries protocol): no HTTP, no clock but the one
+passed in. What it asks, with which batch sizes, and how it reports progress."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from helpers import make_check
+
+from checker.gate.answers import (
+    BatchAnswer,
+    DetailAnswer,
+    LatestAnswer,
+    Observation,
+    RunObservation,
+)
+from checker.gate.checks import CheckSpec, Expectation, RunExpectation
+from checker.gate.planner import Batch, DetailQuery, LatestBatch
+from checker.polling.poller import Poller
+
+NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+
+
+def _id(prefix: str, i: int) -> str:
+    return f"{prefix}{i:031d}"
+
+
+class FakeQueries:
+    """Answers like CodeArts would: every run started; runs end when ``ended`` says so.
+    After the first request with more than ``limit`` items, it imposes ``limit`` (as the
+    session does after a 413)."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self._learned: int | None = None
+        self.sizes: list[tuple[str, int]] = []
+        self.ended: set[str] = set()
+
+    @property
+    def batch_limit(self) -> int | None:
+        return self._learned
+
+    def _record(self, kind: str, size: int) -> None:
+        self.sizes.append((kind, size))
+        if self.limit is not None and size > self.limit:
+            self._learned = self.limit
+
+    async def startup(self, batches: Sequence[Batch]) -> list[BatchAnswer]:
+        answers = []
+        for batch in batches:
+            self._record("startup", len(batch.runs))
+            observed = tuple(
+                Observation(
+                    pipeline_id=run.pipeline_id,
+                    pipeline_run_id=run.pipeline_run_id,
+                    status="START_SUCCESS",
+                )
+                for run in batch.runs
+            )
+            answers.append(BatchAnswer(batch=batch, observations=observed))
+        return answers
+
+    async def latest(self, batches: Sequence[LatestBatch]) -> list[LatestAnswer]:
+        answers = []
+        for batch in batches:
+            self._record("latest", len(batch.pipeline_ids))
+            runs = tuple(
+                RunObservation(
+                    pipeline_id=pipeline,
+                    pipeline_run_id=pipeline.replace("p", "r", 1),
+                    status="COMPLETED" if pipeline in self.ended else "RUNNING",
+                    start_time=int(NOW.timestamp() * 1000),
+                    end_time=int(NOW.timestamp() * 1000) if pipeline in self.ended else None,
+                )
+                for pipeline in batch.pipeline_ids
+            )
+            answers.append(LatestAnswer(batch=batch, runs=runs))
+        return answers
+
+    async def details(self, queries: Sequence[DetailQuery]) -> list[DetailAnswer]:
+        assert not queries, "every run here is its pipeline's latest"
+        return []
+
+
+def _checks(count: int) -> list[CheckSpec]:
+    run = Expectation(run=RunExpectation())
+    return [
+        make_check(f"c{i}", pipeline_id=_id("p", i), pipeline_run_id=_id("r", i), expect=run)
+        for i in range(count)
+    ]
+
+
+def test_later_polls_are_planned_with_the_learned_batch_size() -> None:
+    """Once the service refused a size, every later request is planned at the size that
+    works: none is sent larger again (so no second 413)."""
+    queries = FakeQueries(limit=25)
+    poller = Poller(_checks(100), batch_size=100, waiting=True)
+    asyncio.run(poller.poll(queries, NOW))
+    asyncio.run(poller.poll(queries, NOW))
+    assert queries.sizes[0] == ("startup", 100)  # the first, refused
+    later = queries.sizes[1:]
+    assert later and all(size <= 25 for _, size in later)
+    assert [kind for kind, _ in later].count("latest") == 4 + 4  # two polls, 4 batches each
+
+
+def test_decided_checks_are_never_asked_about_again() -> None:
+    queries = FakeQueries()
+    poller = Poller(_checks(4), batch_size=100, waiting=True)
+    queries.ended = {_id("p", 0), _id("p", 1)}
+    asyncio.run(poller.poll(queries, NOW))
+    assert sorted(poller.decided) == ["c0", "c1"]
+    queries.sizes.clear()
+    asyncio.run(poller.poll(queries, NOW))
+    assert queries.sizes == [("latest", 2)]  # startup is settled; only the two undecided
+
+
+def test_progress_says_what_changed_since_it_was_last_asked() -> None:
+    queries = FakeQueries()
+    poller = Poller(_checks(3), batch_size=100, waiting=True)
+    asyncio.run(poller.poll(queries, NOW))
+    first = poller.progress(elapsed=0.0, remaining=60.0, next_in=10.0)
+    assert (first.poll, first.total, first.decided, first.running) == (1, 3, 0, 3)
+    assert first.changed
+    asyncio.run(poller.poll(queries, NOW))
+    assert not poller.progress(elapsed=10.0, remaining=50.0, next_in=15.0).changed
+    queries.ended = {_id("p", 2)}
+    asyncio.run(poller.poll(queries, NOW))
+    third = poller.progress(elapsed=25.0, remaining=35.0, next_in=None)
+    assert (third.decided, third.passed, third.running, third.changed) == (1, 1, 2, True)

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
 from checker.codearts.context import ClientContext
-from checker.codearts.wire import RETRYABLE_STATUS, SYSTEM_BUSY, Parse, Reading, judge, retry_after
+from checker.codearts.wire import (
+    RETRYABLE_STATUS,
+    SYSTEM_BUSY,
+    Reading,
+    Redact,
+    judge,
+    retry_after,
+)
 from checker.gate.answers import QueryFailure
 
 log = logging.getLogger("checker.client")
@@ -22,16 +30,21 @@ BODY_BYTES_PER_ITEM = 4096
 anything larger is not an answer but an attack or a fault, and is not read further."""
 
 
+T = TypeVar("T")
+Answer = TypeVar("Answer", covariant=True)
+
+
 @dataclass(frozen=True)
-class Call:
-    """One request to send, and how to read its answer."""
+class Call(Generic[Answer]):
+    """One request to send, and how to read its answer (a ``T``)."""
 
     method: str
     url: str
     project_id: str
     body: bytes | None
     items: int
-    parse: Parse
+    parse: Callable[[Any, Redact], Answer]
+    """Reads a 200 body; raises ValueError for a body of the wrong shape."""
     label: str
     idempotent: bool = True
     """False for a request that changes something (starting runs): it is retried only when
@@ -63,10 +76,11 @@ class Caller:
         self.client = client
         self.context = context
         self.abort = asyncio.Event()
+        self.redactor = context.credentials.redactor()
         self.verified = False
         """Whether any request has been answered by the service: until then, one at a time."""
 
-    async def call(self, call: Call) -> tuple[Any, QueryFailure | None]:
+    async def call(self, call: Call[T]) -> tuple[T | None, QueryFailure | None]:
         """The parsed answer, or None and why there is none; retried as the rules allow."""
         failure: QueryFailure | None = None
         for attempt in range(1, self.context.settings.max_attempts + 1):
@@ -96,7 +110,7 @@ class Caller:
         base = min(self.context.settings.backoff_cap, 2.0 ** (attempt - 1))
         return base * (0.5 + self.context.jitter() / 2)
 
-    async def _attempt(self, call: Call, attempt: int) -> tuple[Any, float | None]:
+    async def _attempt(self, call: Call[T], attempt: int) -> tuple[Any, float | None]:
         limit = max(0.001, min(self.context.settings.timeout, self.context.remaining()))
         try:
             # The limit bounds the whole attempt, not each read: a server trickling one byte
@@ -125,7 +139,7 @@ class Caller:
             return _network(message, attempt), self._backoff(attempt) if call.idempotent else None
         return self._judge(call, reading, attempt)
 
-    async def _send(self, call: Call) -> Reading:
+    async def _send(self, call: Call[T]) -> Reading:
         auth = self.context.credentials.auth(call.project_id, self.context.clock)
         limit = BASE_BODY_BYTES + BODY_BYTES_PER_ITEM * call.items
         headers = {"Content-Type": "application/json;charset=UTF-8"}
@@ -149,8 +163,8 @@ class Caller:
                 response.status_code, request_id, bytes(content), retry_after(response.headers)
             )
 
-    def _judge(self, call: Call, reading: Reading, attempt: int) -> tuple[Any, float | None]:
-        kind, outcome = judge(reading, attempt, self.context.credentials.redactor(), call.parse)
+    def _judge(self, call: Call[T], reading: Reading, attempt: int) -> tuple[Any, float | None]:
+        kind, outcome = judge(reading, attempt, self.redactor, call.parse)
         if kind is None:
             return outcome, None
         delay = None

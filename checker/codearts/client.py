@@ -24,15 +24,14 @@ import httpx
 from checker.codearts.calls import Call, Caller
 from checker.codearts.context import ClientContext, tls_verification
 from checker.codearts.runs_wire import parse_detail, parse_latest, parse_started
-from checker.codearts.wire import (
-    Parse,
-    parse_startup,
-)
+from checker.codearts.wire import Redact, parse_startup
 from checker.gate.answers import (
     BatchAnswer,
     DetailAnswer,
     LatestAnswer,
+    Observation,
     QueryFailure,
+    RunObservation,
     StartAnswer,
 )
 from checker.gate.planner import Batch, DetailQuery, LatestBatch
@@ -45,11 +44,10 @@ START_PATH = "/v5/{project_id}/api/pipelines/batch-runs"
 LATEST_PATH = "/v5/{project_id}/api/pipelines/status"
 DETAIL_PATH = "/v5/{project_id}/api/pipelines/{pipeline_id}/pipeline-runs/detail"
 USER_AGENT = "checker (CodeArts Pipeline status gate)"
-BASE_BODY_BYTES = 1024 * 1024
-BODY_BYTES_PER_ITEM = 4096
-"""An answer may be 1 MiB plus 4 KiB per queried run or pipeline (about 40 MB for 10,000);
-anything larger is not an answer but an attack or a fault, and is not read further."""
 
+
+B = TypeVar("B", Batch, LatestBatch)
+A = TypeVar("A")
 T = TypeVar("T")
 
 
@@ -61,40 +59,74 @@ class Session:
         self.semaphore = asyncio.Semaphore(context.settings.concurrency)
         self.batch_limit: int | None = None
         """Learned from a 413: the service takes fewer items a request than were sent;
-        every later batch is cut to this size."""
+        every later batch is planned (and, if need be, cut) to this size."""
 
     @property
     def abort(self) -> asyncio.Event:
         return self.caller.abort
 
-    async def call(self, call: Call) -> tuple[Any, QueryFailure | None]:
+    async def call(self, call: Call[T]) -> tuple[T | None, QueryFailure | None]:
         return await self.caller.call(call)
 
     async def startup(self, batches: Sequence[Batch]) -> list[BatchAnswer]:
-        async def one(index: int, batch: Batch) -> list[BatchAnswer]:
-            return await self._startup(batch)
+        def call(batch: Batch) -> Call[tuple[Observation, ...]]:
+            path = STARTUP_PATH.format(project_id=batch.project_id)
+            label = f"startup {batch.project_id}/{batch.number}"
+            body = batch.query_body()
+            return _post(
+                batch.endpoint + path, batch.project_id, body, batch.size, parse_startup, label
+            )
 
-        return [answer for answers in await self._all(batches, one) for answer in answers]
+        def answer(
+            batch: Batch, found: tuple[Observation, ...] | None, failure: QueryFailure | None
+        ) -> BatchAnswer:
+            return BatchAnswer(batch=batch, observations=found or (), failure=failure)
 
-    async def _startup(self, batch: Batch) -> list[BatchAnswer]:
-        if self._too_large(len(batch.runs)):
-            return await self._halves(batch, "runs", self._startup)
-        path = STARTUP_PATH.format(project_id=batch.project_id)
-        call = _post(
-            batch.endpoint + path,
-            batch.project_id,
-            batch.query_body(),
-            len(batch.runs),
-            parse_startup,
-            f"startup {batch.project_id}/{batch.number}",
-        )
-        observations, failure = await self.call(call)
-        if self._refused_as_too_large(failure, len(batch.runs)):
-            return await self._halves(batch, "runs", self._startup)
-        return [BatchAnswer(batch=batch, observations=observations or (), failure=failure)]
+        return await self._each_batch(batches, call, answer)
 
-    def _too_large(self, items: int) -> bool:
-        return self.batch_limit is not None and items > self.batch_limit
+    async def latest(self, batches: Sequence[LatestBatch]) -> list[LatestAnswer]:
+        def call(batch: LatestBatch) -> Call[tuple[RunObservation, ...]]:
+            path = LATEST_PATH.format(project_id=batch.project_id)
+            label = f"status {batch.project_id}/{batch.number}"
+            body = list(batch.pipeline_ids)
+            return _post(
+                batch.endpoint + path, batch.project_id, body, batch.size, parse_latest, label
+            )
+
+        def answer(
+            batch: LatestBatch,
+            found: tuple[RunObservation, ...] | None,
+            failure: QueryFailure | None,
+        ) -> LatestAnswer:
+            return LatestAnswer(batch=batch, runs=found or (), failure=failure)
+
+        return await self._each_batch(batches, call, answer)
+
+    async def _each_batch(
+        self,
+        batches: Sequence[B],
+        call: Callable[[B], Call[T]],
+        answer: Callable[[B, T | None, QueryFailure | None], A],
+    ) -> list[A]:
+        """One request per batch; a batch the service refuses as too large (413) is halved
+        until it is taken, and the size that worked is kept for every later batch."""
+
+        async def send(batch: B) -> list[A]:
+            if self.batch_limit is not None and batch.size > self.batch_limit:
+                return await halves(batch)
+            found, failure = await self.call(call(batch))
+            if self._refused_as_too_large(failure, batch.size):
+                return await halves(batch)
+            return [answer(batch, found, failure)]
+
+        async def halves(batch: B) -> list[A]:
+            pair: tuple[B, B] = batch.halves()
+            return [*await send(pair[0]), *await send(pair[1])]
+
+        async def one(index: int, batch: B) -> list[A]:
+            return await send(batch)
+
+        return [item for answers in await self._all(batches, one) for item in answers]
 
     def _refused_as_too_large(self, failure: QueryFailure | None, items: int) -> bool:
         """A 413 for a batch that can still be halved: remember the size that is too many."""
@@ -102,38 +134,6 @@ class Session:
             return False
         self.batch_limit = min(self.batch_limit or items, items // 2)
         return True
-
-    async def _halves(
-        self, batch: Any, field: str, send: Callable[[Any], Awaitable[list[Any]]]
-    ) -> list[Any]:
-        items = getattr(batch, field)
-        middle = len(items) // 2
-        first = batch.model_copy(update={field: items[:middle]})
-        second = batch.model_copy(update={field: items[middle:]})
-        return [*await send(first), *await send(second)]
-
-    async def latest(self, batches: Sequence[LatestBatch]) -> list[LatestAnswer]:
-        async def one(index: int, batch: LatestBatch) -> list[LatestAnswer]:
-            return await self._latest(batch)
-
-        return [answer for answers in await self._all(batches, one) for answer in answers]
-
-    async def _latest(self, batch: LatestBatch) -> list[LatestAnswer]:
-        if self._too_large(len(batch.pipeline_ids)):
-            return await self._halves(batch, "pipeline_ids", self._latest)
-        path = LATEST_PATH.format(project_id=batch.project_id)
-        call = _post(
-            batch.endpoint + path,
-            batch.project_id,
-            list(batch.pipeline_ids),
-            len(batch.pipeline_ids),
-            parse_latest,
-            f"status {batch.project_id}/{batch.number}",
-        )
-        runs, failure = await self.call(call)
-        if self._refused_as_too_large(failure, len(batch.pipeline_ids)):
-            return await self._halves(batch, "pipeline_ids", self._latest)
-        return [LatestAnswer(batch=batch, runs=runs or (), failure=failure)]
 
     async def details(self, queries: Sequence[DetailQuery]) -> list[DetailAnswer]:
         async def one(index: int, query: DetailQuery) -> DetailAnswer:
@@ -203,7 +203,14 @@ class Session:
             return await one(index, item)
 
 
-def _post(url: str, project_id: str, payload: Any, items: int, parse: Parse, label: str) -> Call:
+def _post(
+    url: str,
+    project_id: str,
+    payload: Any,
+    items: int,
+    parse: Callable[[Any, Redact], T],
+    label: str,
+) -> Call[T]:
     body = json.dumps(payload, separators=(",", ":")).encode()
     return Call("POST", url, project_id, body, items, parse, label)
 

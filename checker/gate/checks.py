@@ -34,16 +34,9 @@ TERMINAL_STAGE_STATUSES = (
 
 # Statuses CodeArts Pipeline is known to report (reference notes, section 2). The API's
 # value range is undocumented, so an unknown expected value is a warning, never an error.
-KNOWN_STATUSES = (
-    "START_SUCCESS",
-    "START_FAILED",
-    "COMPLETED",
-    "RUNNING",
-    "FAILED",
-    "CANCELED",
-    "PAUSED",
-    "SUSPEND",
-    "IGNORED",
+STARTUP_STATUSES = ("START_SUCCESS", "START_FAILED")
+RUN_STATUSES = ("COMPLETED", "RUNNING", "FAILED", "CANCELED", "PAUSED", "SUSPEND", "IGNORED")
+STAGE_ONLY_STATUSES = (
     "INIT",
     "QUEUED",
     "SKIPPED",
@@ -52,6 +45,7 @@ KNOWN_STATUSES = (
     "UNSELECTED",
     "REDISPATCH",
 )
+KNOWN_STATUSES = STARTUP_STATUSES + RUN_STATUSES + STAGE_ONLY_STATUSES
 
 
 class ReasonRule(Frozen):

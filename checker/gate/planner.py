@@ -42,6 +42,18 @@ class Batch(Frozen):
     number: int
     runs: tuple[PlannedRun, ...]
 
+    @property
+    def size(self) -> int:
+        return len(self.runs)
+
+    def halves(self) -> tuple[Batch, Batch]:
+        """Two batches of half the runs each (the service refused this one as too large)."""
+        middle = len(self.runs) // 2
+        return (
+            self.model_copy(update={"runs": self.runs[:middle]}),
+            self.model_copy(update={"runs": self.runs[middle:]}),
+        )
+
     def query_body(self) -> dict[str, list[dict[str, str]]]:
         """The request body the API expects."""
         return {
@@ -59,6 +71,18 @@ class LatestBatch(Frozen):
     project_id: str
     number: int
     pipeline_ids: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.pipeline_ids)
+
+    def halves(self) -> tuple[LatestBatch, LatestBatch]:
+        """Two batches of half the pipelines each (the service refused this one as too large)."""
+        middle = len(self.pipeline_ids) // 2
+        return (
+            self.model_copy(update={"pipeline_ids": self.pipeline_ids[:middle]}),
+            self.model_copy(update={"pipeline_ids": self.pipeline_ids[middle:]}),
+        )
 
 
 class DetailQuery(Frozen):

@@ -7,6 +7,8 @@ from checker.diagnostics.problem import KeyPath, Problem, did_you_mean
 from checker.gate.checks import (
     DEFAULT_RUN_STATUS,
     KNOWN_STATUSES,
+    RUN_STATUSES,
+    STARTUP_STATUSES,
     TERMINAL_RUN_STATUSES,
     Expectation,
     ReasonRule,
@@ -38,9 +40,9 @@ def _unknown_status(status: str, path: KeyPath, locator: Locator) -> Problem:
         f"{status} is not a known status" + (f"; did you mean {match}?" if match else ""),
         level="warning",
         hint="the API's value range is undocumented, so it is accepted; known: "
-        + ", ".join(KNOWN_STATUSES[:2])
+        + ", ".join(STARTUP_STATUSES)
         + " (startup), "
-        + ", ".join(KNOWN_STATUSES[2:9])
+        + ", ".join(RUN_STATUSES)
         + " (run)",
     )
 

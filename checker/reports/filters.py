@@ -57,21 +57,6 @@ def classname(result: CheckResult) -> str:
     return f"checker.{stem}"
 
 
-def pipeline_cell(result: CheckResult) -> str:
-    name = result.observed.pipeline_name if result.observed else None
-    ident = f"`{result.pipeline_id}`"
-    return f"{md_cell(name)}<br>{ident}" if name else ident
-
-
-def observed_cell(result: CheckResult) -> str:
-    if result.observed is None:
-        return "—" if result.outcome == "missing" else "(not queried)"
-    parts = [md_cell(result.observed.status or "no status")]
-    if result.observed.reason:
-        parts.append(f"reason: {md_cell(result.observed.reason)}")
-    return "<br>".join(parts)
-
-
 def safe_link(url: str | None) -> str | None:
     """``url`` if a report may link to it: https on a Huawei Cloud host, and nothing that
     could end a Markdown or HTML link early. An API string never becomes an arbitrary link."""
@@ -104,8 +89,6 @@ FILTERS = {
     "md_cell": md_cell,
     "terminal": terminal,
     "classname": classname,
-    "pipeline_cell": pipeline_cell,
-    "observed_cell": observed_cell,
     "run_cell": run_cell,
     "safe_link": safe_link,
     "ljust": lambda text, width: str(text).ljust(width),

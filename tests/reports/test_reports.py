@@ -181,3 +181,12 @@ def test_atomic_write_creates_parents(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b" / "r.md"
     write_atomic(target, "new")
     assert target.read_text() == "new"
+
+
+def test_every_format_the_command_line_takes_has_a_renderer_and_back() -> None:
+    """One list: ``--report`` accepts exactly the formats there are renderers for."""
+    from checker.reports.formats import RENDERERS
+    from checker.reports.targets import FORMATS
+
+    assert set(FORMATS) == set(RENDERERS)
+    assert len(FORMATS) == len(set(FORMATS))

@@ -17,6 +17,10 @@ SK_VARIABLE = "HUAWEICLOUD_SDK_SK"
 SECURITY_TOKEN_VARIABLE = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
 CREDENTIALS_FILE_VARIABLE = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
 PROJECT_ID_VARIABLE = "HUAWEICLOUD_SDK_PROJECT_ID"
+"""The IAM project of the region (X-Project-Id), as in the official SDK: not a CodeArts project."""
+IAM_ENDPOINT_VARIABLE = "HUAWEICLOUD_SDK_IAM_ENDPOINT"
+CODEARTS_PROJECT_VARIABLE = "CHECKER_PROJECT_ID"
+"""The CodeArts project for checks whose manifest names none (the {project_id} of paths)."""
 ENDPOINT_VARIABLE = "CHECKER_ENDPOINT"
 ALLOWED_HOSTS_VARIABLE = "CHECKER_ALLOWED_HOSTS"
 CA_BUNDLE_VARIABLE = "SSL_CERT_FILE"
@@ -52,6 +56,8 @@ READ_VARIABLES = (
             SECURITY_TOKEN_VARIABLE,
             CREDENTIALS_FILE_VARIABLE,
             PROJECT_ID_VARIABLE,
+            IAM_ENDPOINT_VARIABLE,
+            CODEARTS_PROJECT_VARIABLE,
             ENDPOINT_VARIABLE,
             ALLOWED_HOSTS_VARIABLE,
             CA_BUNDLE_VARIABLE,
@@ -84,6 +90,9 @@ class Environment:
     security_token: str | None = None
     credentials_file: Path | None = None
     project_id: str | None = None
+    """HUAWEICLOUD_SDK_PROJECT_ID: the IAM project for X-Project-Id, never a CodeArts project."""
+    iam_endpoint: str | None = None
+    codearts_project_id: str | None = None
     endpoint: str | None = None
     allowed_hosts: frozenset[str] = frozenset()
     ca_bundle: Path | None = None
@@ -112,6 +121,8 @@ class Environment:
             security_token=_text(environ, SECURITY_TOKEN_VARIABLE),
             credentials_file=Path(file) if file else None,
             project_id=_text(environ, PROJECT_ID_VARIABLE),
+            iam_endpoint=_text(environ, IAM_ENDPOINT_VARIABLE),
+            codearts_project_id=_text(environ, CODEARTS_PROJECT_VARIABLE),
             endpoint=_text(environ, ENDPOINT_VARIABLE),
             allowed_hosts=frozenset(h.strip().lower() for h in hosts.split(",") if h.strip()),
             ca_bundle=Path(bundle) if bundle else None,

@@ -15,6 +15,7 @@ from checker.codearts.client import open_session
 from checker.codearts.context import ClientContext
 from checker.diagnostics.problem import Location
 from checker.emulator.server import EmulatorServer, RecordedRequest
+from checker.emulator.world import DEFAULT_IAM_PROJECT
 from checker.gate.answers import BatchAnswer, Observation, QueryFailure
 from checker.gate.checks import CheckSpec, Expectation
 from checker.gate.evaluator import decide
@@ -28,6 +29,9 @@ EXAMPLES = REPO / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 
 PROJECT = "db8d07265e24426598b3eb03a7818972"
+"""The CodeArts project of the test worlds: the {project_id} of every path."""
+IAM_PROJECT = DEFAULT_IAM_PROJECT
+"""The IAM project of cn-north-4 in the test worlds: X-Project-Id, never a CodeArts project."""
 OTHER_PROJECT = "0123456789abcdef0123456789abcdef"
 TOKEN = "test-token-7f3a9c2e51d04b8a"
 AK = "TESTAK1234567890ABCD"

@@ -40,7 +40,9 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
 
     result = load(options.common, console)
     timeout = options.client.timeout or result.wait.timeout
-    context = client_context(options.client, console, timeout, options.clock, options.sleep)
+    context = client_context(
+        options.client, options.common, console, timeout, options.clock, options.sleep
+    )
     wait = WaitPolicy(
         enabled=options.wait,
         poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,

@@ -52,6 +52,7 @@ def load(common: CommonOptions, console: Output) -> LoadResult:
 
 def client_context(
     client: ClientOptions,
+    common: CommonOptions,
     console: Output,
     timeout: float | None,
     clock: Clock | None = None,
@@ -72,4 +73,5 @@ def client_context(
         clock=now,
         sleep=sleep or asyncio.sleep,
         deadline=now() + timedelta(seconds=timeout or DEFAULT_TIMEOUT),
+        environment=common.environment,
     )

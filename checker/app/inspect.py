@@ -35,10 +35,13 @@ def plan(
     full: bool | None = None,
 ) -> ExitCode:
     """Print the requests a check would send; send nothing."""
+    from checker.codearts.iam import describe_iam
     from checker.gate.planner import plan_checks
     from checker.reports.plan import render_plan
 
     result = load(common, console)
     checks_plan = plan_checks(result.checks, batch_size)
-    console.out(render_plan(checks_plan, credentials.describe(), full).strip("\n"))
+    iam = describe_iam(result.checks, credentials.found, common.environment)
+    text = render_plan(checks_plan, credentials.describe(), full, iam)
+    console.out(text.strip("\n"))
     return ExitCode.PASSED

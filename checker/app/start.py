@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker.app.common import ClientOptions, CommonOptions, client_context, load
-from checker.codearts.client import open_session
+from checker.codearts.client import open_session, send_starts
 from checker.codearts.context import ClientContext
+from checker.codearts.iam import IamTarget, targets_of
 from checker.errors import ExitCode, Stopped, UsageError
 from checker.gate.answers import QueryFailure, StartAnswer, StartedRun
 from checker.gate.starts import StartPlan, plan_starts
@@ -51,9 +52,9 @@ def start(
     if not _approved(options.auto_approve, confirm, plan.pipeline_count):
         console.err("nothing started")
         return ExitCode.FAILED
-    context = client_context(options.client, console, options.client.timeout)
+    context = client_context(options.client, common, console, options.client.timeout)
     try:
-        outcome = start_runs(plan, context)
+        outcome = start_runs(plan, context, targets_of(result.checks))
     except StartInterrupted as interrupted:
         _started(options, console, interrupted.outcome, plan.pipeline_count)
         raise
@@ -127,10 +128,28 @@ class StartOutcome:
 
 
 async def _start(
-    plan: StartPlan, context: ClientContext, received: list[StartAnswer]
+    plan: StartPlan,
+    context: ClientContext,
+    targets: Sequence[IamTarget],
+    received: list[StartAnswer],
 ) -> Sequence[StartAnswer]:
     async with open_session(context) as session:
-        return await session.start(plan.batches, received.append)
+        unknown = {
+            target.endpoint: problem
+            for target, problem in await session.settle_iam_projects(targets, context.environment)
+        }
+        refused = []
+        for batch in plan.batches:
+            if batch.endpoint in unknown:
+                why = QueryFailure(
+                    kind="not_sent",
+                    message=f"not sent: {unknown[batch.endpoint].message}",
+                    unsent=True,
+                )
+                refused.append(StartAnswer(batch=batch, failure=why))
+        received.extend(refused)
+        batches = [batch for batch in plan.batches if batch.endpoint not in unknown]
+        return [*refused, *await send_starts(session, batches, received.append)]
 
 
 class StartInterrupted(Stopped):
@@ -141,7 +160,9 @@ class StartInterrupted(Stopped):
         self.outcome = outcome
 
 
-def start_runs(plan: StartPlan, context: ClientContext) -> StartOutcome:
+def start_runs(
+    plan: StartPlan, context: ClientContext, targets: Sequence[IamTarget] = ()
+) -> StartOutcome:
     """Send every start batch once (retrying only what never reached the service).
 
     Stopped half-way, it raises :class:`StartInterrupted`: the batches that answered are in
@@ -151,7 +172,7 @@ def start_runs(plan: StartPlan, context: ClientContext) -> StartOutcome:
         return StartOutcome(())
     received: list[StartAnswer] = []
     try:
-        return StartOutcome(tuple(asyncio.run(_start(plan, context, received))))
+        return StartOutcome(tuple(asyncio.run(_start(plan, context, targets, received))))
     except (KeyboardInterrupt, Stopped) as error:
         stopped = error if isinstance(error, Stopped) else Stopped("SIGINT", 130)
         answered = {answer.batch for answer in received}

@@ -39,17 +39,18 @@ def check_command(
     Exit codes: 0 all blocking checks passed; 1 a check failed, is missing or still
     pending; 2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
     """
-    environment = runtime.environment()
+    base = runtime.environment()
 
     def action(console: Console) -> ExitCode:
         from checker.app.check import CheckOptions, check
-        from checker.cli.emulated import emulated
+        from checker.cli.emulated import emulated, with_emulator
         from checker.cli.progress import ProgressPrinter
         from checker.reports.delivery import Delivery
 
         printer = ProgressPrinter(console, runtime.stderr_is_terminal())
         try:
             with emulated(client.emulator_world, arguments.endpoint) as emulator:
+                environment = with_emulator(base, emulator)
                 options = CheckOptions(
                     common=common_options(environment, arguments, emulator=emulator),
                     client=client_options(environment, client, emulator),
@@ -67,4 +68,4 @@ def check_command(
         finally:
             printer.close()
 
-    runtime.run(environment, arguments.debug, action)
+    runtime.run(base, arguments.debug, action)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker.codearts.credentials import Credentials
+from checker.environment import Environment
 from checker.errors import UsageError
 
 
@@ -17,6 +18,13 @@ class EmulatorTarget:
 
     url: str
     credentials: Credentials
+
+
+def with_emulator(environment: Environment, emulator: EmulatorTarget | None) -> Environment:
+    """With ``--emulator``, IAM is asked there too (it serves the project lookup)."""
+    if emulator is None:
+        return environment
+    return replace(environment, iam_endpoint=emulator.url)
 
 
 @contextmanager

@@ -135,7 +135,8 @@ _MANIFEST_OPTIONS = [
     click.option(
         "--project-id",
         metavar="ID",
-        help="Project for checks whose manifest names none [env: HUAWEICLOUD_SDK_PROJECT_ID].",
+        help="CodeArts project for checks whose manifest names none [env: CHECKER_PROJECT_ID]. "
+        "Not the IAM project (HUAWEICLOUD_SDK_PROJECT_ID).",
     ),
     click.option("--debug", is_flag=True, help="Log requests and show tracebacks."),
 ]

@@ -35,14 +35,15 @@ def start_command(
     Exit codes: 0 all started; 1 declined; 2 usage or manifest problem (nothing started);
     3 a batch failed or its outcome is unknown, or a pipeline is missing from the answer.
     """
-    environment = runtime.environment()
+    base = runtime.environment()
     confirm = runtime.confirmer()
 
     def action(console: Console) -> ExitCode:
         from checker.app.start import StartOptions, start
-        from checker.cli.emulated import emulated
+        from checker.cli.emulated import emulated, with_emulator
 
         with emulated(client.emulator_world, arguments.endpoint) as emulator:
+            environment = with_emulator(base, emulator)
             options = StartOptions(
                 common=common_options(environment, arguments, emulator=emulator),
                 client=client_options(environment, client, emulator),
@@ -51,4 +52,4 @@ def start_command(
             )
             return start(options, console, confirm)
 
-    runtime.run(environment, arguments.debug, action)
+    runtime.run(base, arguments.debug, action)

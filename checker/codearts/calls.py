@@ -40,7 +40,8 @@ class Call(Generic[Answer]):
 
     method: str
     url: str
-    project_id: str
+    iam_project: str | None
+    """Sent as X-Project-Id with AK/SK signing: the IAM project, never the CodeArts one."""
     body: bytes | None
     items: int
     parse: Callable[[Any, Redact], Answer]
@@ -140,7 +141,7 @@ class Caller:
         return self._judge(call, reading, attempt)
 
     async def _send(self, call: Call[T]) -> Reading:
-        auth = self.context.credentials.auth(call.project_id, self.context.clock)
+        auth = self.context.credentials.auth(call.iam_project, self.context.clock)
         limit = BASE_BODY_BYTES + BODY_BYTES_PER_ITEM * call.items
         headers = {"Content-Type": "application/json;charset=UTF-8"}
         async with self.client.stream(

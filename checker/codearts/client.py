@@ -23,8 +23,11 @@ import httpx
 
 from checker.codearts.calls import Call, Caller
 from checker.codearts.context import ClientContext, tls_verification
+from checker.codearts.iam import IamProjectUnknown, IamTarget
+from checker.codearts.iam_lookup import settle
 from checker.codearts.runs_wire import parse_detail, parse_latest, parse_started
 from checker.codearts.wire import Redact, parse_startup
+from checker.environment import Environment
 from checker.gate.answers import (
     BatchAnswer,
     DetailAnswer,
@@ -57,6 +60,8 @@ class Session:
     def __init__(self, client: httpx.AsyncClient, context: ClientContext) -> None:
         self.caller = Caller(client, context)
         self.semaphore = asyncio.Semaphore(context.settings.concurrency)
+        self.iam_projects: dict[str, str] = {}
+        """The IAM project (X-Project-Id) per endpoint, settled before the first request."""
         self.batch_limit: int | None = None
         """Learned from a 413: the service takes fewer items a request than were sent;
         every later batch is planned (and, if need be, cut) to this size."""
@@ -73,9 +78,7 @@ class Session:
             path = STARTUP_PATH.format(project_id=batch.project_id)
             label = f"startup {batch.project_id}/{batch.number}"
             body = batch.query_body()
-            return _post(
-                batch.endpoint + path, batch.project_id, body, batch.size, parse_startup, label
-            )
+            return self.post(batch.endpoint, path, body, batch.size, parse_startup, label)
 
         def answer(
             batch: Batch, found: tuple[Observation, ...] | None, failure: QueryFailure | None
@@ -89,9 +92,7 @@ class Session:
             path = LATEST_PATH.format(project_id=batch.project_id)
             label = f"status {batch.project_id}/{batch.number}"
             body = list(batch.pipeline_ids)
-            return _post(
-                batch.endpoint + path, batch.project_id, body, batch.size, parse_latest, label
-            )
+            return self.post(batch.endpoint, path, body, batch.size, parse_latest, label)
 
         def answer(
             batch: LatestBatch,
@@ -126,7 +127,32 @@ class Session:
         async def one(index: int, batch: B) -> list[A]:
             return await send(batch)
 
-        return [item for answers in await self._all(batches, one) for item in answers]
+        return [item for answers in await self.each(batches, one) for item in answers]
+
+    def post(
+        self,
+        endpoint: str,
+        path: str,
+        payload: Any,
+        items: int,
+        parse: Callable[[Any, Redact], T],
+        label: str,
+    ) -> Call[T]:
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        iam_project = self.iam_projects.get(endpoint)
+        return Call("POST", endpoint + path, iam_project, body, items, parse, label)
+
+    async def settle_iam_projects(
+        self, targets: Sequence[IamTarget], environment: Environment
+    ) -> list[tuple[IamTarget, IamProjectUnknown]]:
+        """Find each endpoint's IAM project before anything is sent to CodeArts; the
+        endpoints whose project could not be found, and why."""
+        async with self.semaphore:
+            found, unknown = await settle(
+                self.caller.client, self.caller.context.credentials, targets, environment
+            )
+        self.iam_projects.update(found)
+        return unknown
 
     def _refused_as_too_large(self, failure: QueryFailure | None, items: int) -> bool:
         """A 413 for a batch that can still be halved: remember the size that is too many."""
@@ -144,7 +170,7 @@ class Session:
             call = Call(
                 "GET",
                 url,
-                query.project_id,
+                self.iam_projects.get(query.endpoint),
                 None,
                 1,
                 parse_detail,
@@ -153,37 +179,9 @@ class Session:
             run, failure = await self.call(call)
             return DetailAnswer(query=query, run=run, failure=failure)
 
-        return await self._all(queries, one)
+        return await self.each(queries, one)
 
-    async def start(
-        self,
-        batches: Sequence[StartBatch],
-        on_answer: Callable[[StartAnswer], None] | None = None,
-    ) -> list[StartAnswer]:
-        """Start runs: never retried once a request may have reached the service. Each
-        answer also goes to ``on_answer`` as it comes, so a stop loses none of them."""
-
-        async def one(index: int, batch: StartBatch) -> StartAnswer:
-            call = _post(
-                batch.endpoint + START_PATH.format(project_id=batch.project_id),
-                batch.project_id,
-                batch.body(),
-                len(batch.pipeline_ids),
-                parse_started,
-                f"start {batch.project_id}/{batch.number}",
-            )
-            started, failure = await self.call(replace(call, idempotent=False))
-            ambiguous = failure is not None and not failure.unsent
-            answer = StartAnswer(
-                batch=batch, started=started or (), failure=failure, ambiguous=ambiguous
-            )
-            if on_answer is not None:
-                on_answer(answer)
-            return answer
-
-        return await self._all(batches, one)
-
-    async def _all(self, items: Sequence[T], one: Callable[[int, T], Awaitable[Any]]) -> list[Any]:
+    async def each(self, items: Sequence[T], one: Callable[[int, T], Awaitable[Any]]) -> list[Any]:
         """Every item, concurrently (bounded); until a request has been answered at all, the
         first goes alone."""
         if not items:
@@ -203,16 +201,33 @@ class Session:
             return await one(index, item)
 
 
-def _post(
-    url: str,
-    project_id: str,
-    payload: Any,
-    items: int,
-    parse: Callable[[Any, Redact], T],
-    label: str,
-) -> Call[T]:
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    return Call("POST", url, project_id, body, items, parse, label)
+async def send_starts(
+    session: Session,
+    batches: Sequence[StartBatch],
+    on_answer: Callable[[StartAnswer], None] | None = None,
+) -> list[StartAnswer]:
+    """Start runs: never retried once a request may have reached the service. Each
+    answer also goes to ``on_answer`` as it comes, so a stop loses none of them."""
+
+    async def one(index: int, batch: StartBatch) -> StartAnswer:
+        call = session.post(
+            batch.endpoint,
+            START_PATH.format(project_id=batch.project_id),
+            batch.body(),
+            len(batch.pipeline_ids),
+            parse_started,
+            f"start {batch.project_id}/{batch.number}",
+        )
+        started, failure = await session.call(replace(call, idempotent=False))
+        ambiguous = failure is not None and not failure.unsent
+        answer = StartAnswer(
+            batch=batch, started=started or (), failure=failure, ambiguous=ambiguous
+        )
+        if on_answer is not None:
+            on_answer(answer)
+        return answer
+
+    return await session.each(batches, one)
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ from checker.codearts.credentials import Credentials
 from checker.codearts.settings import ClientSettings
 from checker.codearts.timing import Clock, Sleep, utc_now
 from checker.diagnostics.documents import InputRefused, read_input
-from checker.environment import CA_BUNDLE_VARIABLE
+from checker.environment import CA_BUNDLE_VARIABLE, Environment
 from checker.errors import UsageError
 
 MAX_CA_BUNDLE_BYTES = 4 * 1024 * 1024
@@ -34,6 +34,8 @@ class ClientContext:
     http_transport: httpx.AsyncBaseTransport | None = None
     deadline: datetime | None = None
     """Nothing is sent, and no retry waits, past this moment (the command's --timeout)."""
+    environment: Environment = field(default_factory=Environment)
+    """Where the IAM project and IAM endpoint may come from (the SDK's variables)."""
 
     def remaining(self) -> float:
         if self.deadline is None:

@@ -76,7 +76,15 @@ class Gateway:
         self._lock = threading.Lock()
         self._lockouts: dict[str, _Lockout] = {}
 
-    def authenticate(self, request: SignedRequest, project_id: str) -> Answer | None:
+    def authenticate(
+        self,
+        request: SignedRequest,
+        project_id: str | None,
+        iam_projects: frozenset[str] | None = None,
+    ) -> Answer | None:
+        """None when the request may pass. ``iam_projects``: for a project-level API, an
+        AK/SK request must carry one of them, signed, as X-Project-Id (None: IAM's own
+        APIs, which take none)."""
         token = request.headers.get("x-auth-token")
         if token is not None:
             for accepted in self._credentials.tokens:
@@ -94,7 +102,10 @@ class Gateway:
             key = next((k for k in self._credentials.access_keys if k.ak == match[1]), None)
         if match is None or key is None:
             return _unauthorized(SIGNATURE_FAILED)
-        return self._signed(request, key, match[2], match[3], project_id)
+        refused = self._signed(request, key, match[2], match[3], project_id)
+        if refused is None and iam_projects is not None:
+            return _iam_project_refused(request, match[2].split(";"), iam_projects)
+        return refused
 
     def _signed(
         self,
@@ -102,7 +113,7 @@ class Gateway:
         key: WorldAccessKey,
         signed_list: str,
         given: str,
-        project_id: str,
+        project_id: str | None,
     ) -> Answer | None:
         now = self._clock()
         with self._lock:
@@ -161,7 +172,23 @@ def _verify(
     return None
 
 
-def _authorize(projects: list[str] | None, project_id: str) -> Answer | None:
-    if projects is not None and project_id not in projects:
+def _iam_project_refused(
+    request: SignedRequest, signed: list[str], iam_projects: frozenset[str]
+) -> Answer | None:
+    given = request.headers.get("x-project-id")
+    if given is None or "x-project-id" not in signed:
+        return _unauthorized(
+            "Incorrect IAM authentication information: X-Project-Id is required and signed"
+        )
+    if given not in iam_projects:
+        return _unauthorized(
+            f"Incorrect IAM authentication information: X-Project-Id {given[:64]} is not an "
+            "IAM project of this region"
+        )
+    return None
+
+
+def _authorize(projects: list[str] | None, project_id: str | None) -> Answer | None:
+    if projects is not None and project_id is not None and project_id not in projects:
         return error_answer(403, "APIGW.0302", "The IAM user is not authorized to access the API.")
     return None

@@ -20,6 +20,7 @@ from checker.emulator.service import BAD_REQUEST_CODE, Service
 from checker.emulator.world import World
 from checker.gate.types import is_id
 
+IAM_PROJECTS_ROUTE = re.compile(r"/v3/projects/?")
 ROUTES = {
     ("POST", "result"): re.compile(r"/v5/([^/]+)/api/pipelines/batch-runs/result/?"),
     ("POST", "start"): re.compile(r"/v5/([^/]+)/api/pipelines/batch-runs/?"),
@@ -80,12 +81,13 @@ class Emulator:
             ),
             (None, None),
         )
+        signed = SignedRequest(method, path, query, headers, body)
+        if method == "GET" and IAM_PROJECTS_ROUTE.fullmatch(path):
+            return self.gateway.authenticate(signed, None) or self._iam_projects(query)
         if api is None or match is None:
             return _not_found()
         project_id = match.group(1)
-        denied = self.gateway.authenticate(
-            SignedRequest(method, path, query, headers, body), project_id
-        )
+        denied = self.gateway.authenticate(signed, project_id, self.world.all_iam_projects())
         if denied is not None:
             return denied
         fault = self.service.next_fault(project_id, api)
@@ -110,6 +112,17 @@ class Emulator:
             "status": self.service.statuses,
         }[api]
         return handler(project_id, payload)
+
+    def _iam_projects(self, query: str) -> Answer:
+        """IAM's project list, filtered by region name as ``?name=`` asks."""
+        wanted = parse_qs(query).get("name", [None])[0]
+        projects = [
+            {"id": project, "name": region, "enabled": True}
+            for region, ids in self.world.iam_projects.items()
+            for project in ids
+            if wanted is None or region == wanted
+        ]
+        return Answer(200, {"projects": projects, "links": {"self": "/v3/projects"}})
 
 
 def _items(payload: Any) -> int:

@@ -159,6 +159,10 @@ class Fault(Frozen):
     )
 
 
+DEFAULT_IAM_PROJECT = "1a2b3c4d5e6f40718293a4b5c6d7e8f9"
+"""The IAM project of cn-north-4 in a world that declares none."""
+
+
 class World(Frozen):
     """A local CodeArts Pipeline for ``checker emulator`` and the tests."""
 
@@ -166,6 +170,13 @@ class World(Frozen):
 
     version: Literal[1] = Field(title="World file version")
     credentials: WorldCredentials = Field(default_factory=WorldCredentials, title="Credentials")
+    iam_projects: dict[str, list[Id]] = Field(
+        default_factory=lambda: {"cn-north-4": [DEFAULT_IAM_PROJECT]},
+        title="IAM projects by region",
+        description="What IAM lists for GET /v3/projects?name=REGION. AK/SK requests to "
+        "CodeArts must carry one of them as X-Project-Id (a CodeArts project there is "
+        "refused with 401 APIGW.0301, as a real gateway may). Default: one for cn-north-4.",
+    )
     projects: dict[str, WorldProject] = Field(
         default_factory=dict,
         title="Projects",
@@ -187,6 +198,9 @@ class World(Frozen):
         description="Batch requests with more items are refused with 413 APIGW.0201, like a "
         "gateway's body limit.",
     )
+
+    def all_iam_projects(self) -> frozenset[str]:
+        return frozenset(p for projects in self.iam_projects.values() for p in projects)
 
     def run_count(self) -> int:
         return sum(

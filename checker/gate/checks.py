@@ -132,10 +132,15 @@ class CheckSpec(Frozen):
     origin: Location
     endpoint: str
     project_id: str
+    """The CodeArts project: the ``{project_id}`` of every path."""
     pipeline_id: str
     pipeline_run_id: str
     expect: Expectation = Expectation()
     severity: Severity = "error"
+    region: str | None = None
+    """The manifest's region, when it names one: where IAM is asked for the IAM project."""
+    iam_project_id: str | None = None
+    """The IAM project of the region (X-Project-Id), when the manifest gives it."""
 
     @property
     def checks_run(self) -> bool:

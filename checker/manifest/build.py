@@ -92,6 +92,9 @@ def resolve_checks(
             defaults.expect, ("defaults", "expect"), locator, terminal
         )
         problems += found
+    provider = manifest.provider
+    region = provider.region if provider else None
+    iam_project = provider.iam_project_id if provider else None
     checks: list[CheckSpec] = []
     definitions: dict[str, Location] = {}
     for name, check in manifest.checks.items():
@@ -108,7 +111,9 @@ def resolve_checks(
         run_id, found = resolve_run_id(check, path, inputs, locator)
         problems += found
         if endpoint is not None and project_id is not None and run_id is not None:
-            where = _Where(document.file, definitions[name], endpoint, project_id, run_id)
+            where = _Where(
+                document.file, definitions[name], endpoint, project_id, run_id, region, iam_project
+            )
             checks.append(_spec(name, check, where, expect, defaults))
     return FileResult(tuple(checks), definitions, problems=tuple(problems))
 
@@ -123,6 +128,8 @@ class _Where:
     endpoint: str
     project_id: str
     run_id: str
+    region: str | None
+    iam_project_id: str | None
 
 
 def _spec(
@@ -148,4 +155,6 @@ def _spec(
         pipeline_run_id=where.run_id,
         expect=expect,
         severity=check.severity or defaults.severity or "error",
+        region=where.region,
+        iam_project_id=where.iam_project_id,
     )

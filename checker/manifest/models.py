@@ -65,7 +65,17 @@ class Provider(Frozen):
         "CHECKER_ALLOWED_HOSTS.",
     )
     project_id: ProjectId | None = Field(
-        default=None, title="Project ID", description="Default project for every check."
+        default=None,
+        title="CodeArts project ID",
+        description="Default CodeArts project for every check (the ID in the CodeArts "
+        "console URL; the {project_id} of every API path).",
+    )
+    iam_project_id: ProjectId | None = Field(
+        default=None,
+        title="IAM project ID",
+        description="The IAM project of the region, sent as X-Project-Id with AK/SK "
+        "signing; not the CodeArts project. Default: HUAWEICLOUD_SDK_PROJECT_ID, the "
+        "credentials file's project_id, else looked up from IAM for the region.",
     )
 
 

@@ -20,7 +20,7 @@ from checker.diagnostics.problem import (
     Problem,
     format_path,
 )
-from checker.environment import PROJECT_ID_VARIABLE, Environment
+from checker.environment import CODEARTS_PROJECT_VARIABLE, PROJECT_ID_VARIABLE, Environment
 from checker.gate.patterns import pattern_error
 from checker.gate.types import is_id
 from checker.manifest import models
@@ -176,15 +176,28 @@ def resolve_project(
         or (manifest.defaults.project_id if manifest.defaults else None)
         or (manifest.provider.project_id if manifest.provider else None)
         or inputs.project_id
-        or inputs.environment.project_id
+        or inputs.environment.codearts_project_id
     )
+    if project is None and inputs.environment.project_id:
+        return None, [
+            locator.problem(
+                path,
+                f"check '{path[-1]}' has no CodeArts project, and {PROJECT_ID_VARIABLE} is "
+                "not one: it names the IAM project of the region (sent as X-Project-Id), a "
+                "different ID",
+                hint="set provider.project_id to the CodeArts project (the ID in the CodeArts "
+                f"console URL), pass --project-id, or set {CODEARTS_PROJECT_VARIABLE}; "
+                f"{PROJECT_ID_VARIABLE} stays the IAM project",
+                at_key=True,
+            )
+        ]
     if project is None:
         return None, [
             locator.problem(
                 path,
-                f"check '{path[-1]}' has no project",
+                f"check '{path[-1]}' has no CodeArts project",
                 hint="set provider.project_id (or the check's project_id), pass --project-id, "
-                f"or set {PROJECT_ID_VARIABLE}",
+                f"or set {CODEARTS_PROJECT_VARIABLE}",
                 at_key=True,
             )
         ]

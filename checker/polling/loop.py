@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from checker.codearts.client import open_session
 from checker.codearts.context import ClientContext
+from checker.codearts.iam import targets_of
 from checker.defaults import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_GROWTH, DEFAULT_POLL_INTERVAL
 from checker.errors import Stopped
 from checker.gate.checks import CheckSpec
@@ -55,31 +56,41 @@ def run_checks(
     reports can still be written.
     """
     poller = Poller(checks, batch_size, wait.enabled)
-    learned: list[int | None] = [None]
+    learned = _Learned()
     try:
         skipped = asyncio.run(_wait(poller, context, wait, progress, learned))
     except (KeyboardInterrupt, Stopped) as error:
         stopped = _stopped(error)
         results = poller.results(context.clock(), stopped=stopped.signal_name)
-        raise Interrupted(stopped, _report(results, poller, context, learned[0])) from None
+        raise Interrupted(stopped, _report(results, poller, context, learned)) from None
     results = poller.results(context.clock(), skipped_reason=skipped)
-    return _report(results, poller, context, learned[0])
+    return _report(results, poller, context, learned)
+
+
+@dataclass
+class _Learned:
+    """What the service taught one command, kept for its report even when a stop ends the
+    loop half-way."""
+
+    batch_limit: int | None = None
+    notes: list[Note] = field(default_factory=list)
 
 
 def _report(
     results: Sequence[CheckResult],
     poller: Poller,
     context: ClientContext,
-    batch_limit: int | None,
+    learned: _Learned,
 ) -> RunReport:
     credentials = context.credentials
     source = credentials.describe()
-    notes: list[Note] = [
+    notes: list[Note] = list(learned.notes)
+    notes += [
         auth_note(failure, source, credentials.auth_hint(failure.http_status, project))
         for failure, project in poller.auth_failures
     ]
-    if batch_limit is not None:
-        notes.append(batch_limit_note(batch_limit))
+    if learned.batch_limit is not None:
+        notes.append(batch_limit_note(learned.batch_limit))
     return RunReport.of(
         results, generated_at=iso(context.clock()), credential_source=source, notes=notes
     )
@@ -90,17 +101,22 @@ async def _wait(
     context: ClientContext,
     wait: WaitPolicy,
     progress: ProgressSink | None,
-    learned: list[int | None],
+    learned: _Learned,
 ) -> str | None:
     """Poll until everything is decided, the deadline passes or --fail-fast stops it; the
-    reason undecided checks are skipped, if they are. ``learned`` receives the batch limit
-    the service imposed, also when a stop ends the loop half-way."""
+    reason undecided checks are skipped, if they are. ``learned`` receives what the service
+    imposed, also when a stop ends the loop half-way."""
     started = context.clock()
     interval = wait.poll_interval
     async with open_session(context) as session:
+        targets = targets_of(poller.checks)
+        for target, unknown in await session.settle_iam_projects(targets, context.environment):
+            poller.refuse(target.endpoint, unknown.message)
+            learned.notes.append(Note(message=unknown.message, hint=unknown.hint))
         while True:
-            await poller.poll(session, context.clock())
-            learned[0] = session.batch_limit
+            if poller.undecided:
+                await poller.poll(session, context.clock())
+            learned.batch_limit = session.batch_limit
             if wait.fail_fast and poller.failed and poller.undecided:
                 return "--fail-fast"
             done = not (wait.enabled and poller.undecided) or session.abort.is_set()

@@ -135,6 +135,12 @@ class Poller:
             if failure is not None and failure.kind == "auth":
                 self.auth_failures.append((failure, project))
 
+    def refuse(self, endpoint: str, message: str) -> None:
+        """Decide every check on ``endpoint`` as an error now: nothing can be asked there."""
+        for check in self.undecided:
+            if check.endpoint == endpoint:
+                self.decided[check.name] = result(check, "error", f"not evaluated: {message}")
+
     def _decide(self, now_ms: int, now_iso: str, phase: Phase) -> None:
         for check in self.undecided:
             state = self.knowledge.get(check.run_key)

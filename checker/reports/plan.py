@@ -13,12 +13,19 @@ LISTED_CHECKS = 500
 """Up to this many checks, a plan lists every run under its request; beyond, only requests."""
 
 
-def render_plan(plan: Plan, credential_source: str, full: bool | None = None) -> str:
-    """The plan; ``full`` lists every run (default: when there are at most 500 checks)."""
+def render_plan(
+    plan: Plan,
+    credential_source: str,
+    full: bool | None = None,
+    iam_lines: Sequence[str] = (),
+) -> str:
+    """The plan; ``full`` lists every run (default: when there are at most 500 checks);
+    ``iam_lines`` say where each endpoint's X-Project-Id comes from."""
     width = max((len(check.name) for check in plan.checks), default=0)
     return template("plan.txt.j2").render(
         plan=plan,
         credential_source=credential_source,
+        iam_lines=iam_lines,
         width=width,
         expectations={check.name: check.expect.describe() for check in plan.checks},
         severities={check.name: check.severity for check in plan.checks},

@@ -5,11 +5,14 @@ of every output and report for the secrets."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from helpers import (
     AK,
     EXAMPLES,
+    IAM_PROJECT,
     P_BANNED,
     P_BUILD,
     PROJECT,
@@ -28,7 +31,11 @@ from helpers import (
     write_yaml,
 )
 
-AKSK = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
+AKSK = {
+    "HUAWEICLOUD_SDK_AK": AK,
+    "HUAWEICLOUD_SDK_SK": SK,
+    "HUAWEICLOUD_SDK_PROJECT_ID": IAM_PROJECT,
+}
 SCOPED_AK = "SCOPEDAK000000000000"
 SCOPED_SK = "SCOPEDSK-recognisable-secret-key-424242"
 
@@ -56,7 +63,9 @@ def test_aksk_from_environment(tmp_path: Path, emulator: Start) -> None:
     assert "credentials: AK/SK from environment (AK TEST********)" in run.stdout
     request = server.result_requests()[0]
     assert request.headers["authorization"].startswith(f"SDK-HMAC-SHA256 Access={AK}, ")
-    assert request.headers["x-project-id"] == PROJECT
+    # The IAM project of the region, never the CodeArts project of the path.
+    assert request.headers["x-project-id"] == IAM_PROJECT != PROJECT
+    assert f"/v5/{PROJECT}/" in request.path
 
 
 def test_aksk_with_security_token(tmp_path: Path, emulator: Start) -> None:
@@ -65,6 +74,7 @@ def test_aksk_with_security_token(tmp_path: Path, emulator: Start) -> None:
         "HUAWEICLOUD_SDK_AK": TEMP_AK,
         "HUAWEICLOUD_SDK_SK": TEMP_SK,
         "HUAWEICLOUD_SDK_SECURITY_TOKEN": SECURITY_TOKEN,
+        "HUAWEICLOUD_SDK_PROJECT_ID": IAM_PROJECT,
     }
     run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url], env)
     assert run.exit_code == 0, run.output
@@ -77,9 +87,10 @@ def test_aksk_from_credentials_file(
     server = emulator()
     credentials = isolated_environment / ".huaweicloud" / "credentials"
     credentials.parent.mkdir()
-    credentials.write_text(f"[basic]\nak = {AK}\nsk = {SK}\n")
+    credentials.write_text(f"[basic]\nak = {AK}\nsk = {SK}\nproject_id = {IAM_PROJECT}\n")
     run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url])
     assert run.exit_code == 0, run.output
+    assert server.result_requests()[0].headers["x-project-id"] == IAM_PROJECT
     assert f"AK/SK from credentials file {credentials}" in run.stdout
 
 
@@ -118,7 +129,10 @@ def test_example_with_the_credentials_file(isolated_environment: Path) -> None:
 
 
 def test_example_with_a_wrong_sk_exits_3() -> None:
-    run = run_cli(EXAMPLE, {"HUAWEICLOUD_SDK_AK": DEMO_AK, "HUAWEICLOUD_SDK_SK": "wrong-sk-value"})
+    run = run_cli(
+        EXAMPLE,
+        {"HUAWEICLOUD_SDK_AK": DEMO_AK, "HUAWEICLOUD_SDK_SK": "wrong-sk-value"},
+    )
     assert run.exit_code == 3
     assert "authentication failed (HTTP 401, APIGW.0301" in run.stderr
     assert "ERR   release-build" in run.stdout
@@ -150,7 +164,7 @@ def test_wrong_sk_exits_3_with_a_clear_message_and_one_request(
     tmp_path: Path, emulator: Start
 ) -> None:
     server = emulator()
-    env = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": "wrong-secret-key-000"}
+    env = {**AKSK, "HUAWEICLOUD_SDK_SK": "wrong-secret-key-000"}
     run = run_cli(
         ["check", str(_gate(tmp_path)), "--endpoint", server.url, "--batch-size", "1"], env
     )
@@ -206,16 +220,29 @@ def test_region_override_variable(tmp_path: Path, emulator: Start) -> None:
     assert run.exit_code == 0, run.output
 
 
-def test_project_from_sdk_variable(tmp_path: Path, emulator: Start) -> None:
+def test_the_sdk_project_variable_is_never_the_codearts_project(
+    tmp_path: Path, emulator: Start
+) -> None:
+    """Breaking change: HUAWEICLOUD_SDK_PROJECT_ID means what it means in the SDK (the IAM
+    project); a manifest that relied on it for the CodeArts project fails loudly, naming
+    both IDs, and CHECKER_PROJECT_ID takes that place."""
     server = emulator()
     data = manifest_data({"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
     data["provider"] = {"region": "cn-north-4"}
     manifest = write_yaml(tmp_path / "m.yaml", data)
-    run = run_cli(
+    old = run_cli(["check", str(manifest), "--endpoint", server.url], AKSK)
+    assert old.exit_code == 2, old.output
+    assert "HUAWEICLOUD_SDK_PROJECT_ID is not one" in old.stderr
+    assert "CHECKER_PROJECT_ID" in old.stderr
+    assert server.requests == []
+    new = run_cli(
         ["check", str(manifest), "--endpoint", server.url],
-        {**AKSK, "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT},
+        {**AKSK, "CHECKER_PROJECT_ID": PROJECT},
     )
-    assert run.exit_code == 0, run.output
+    assert new.exit_code == 0, new.output
+    request = server.result_requests()[0]
+    assert f"/v5/{PROJECT}/" in request.path
+    assert request.headers["x-project-id"] == IAM_PROJECT
 
 
 def test_plan_names_the_credential_source_only(tmp_path: Path) -> None:
@@ -314,3 +341,134 @@ def test_debug_logs_requests_without_headers(tmp_path: Path, emulator: Start) ->
     assert run.exit_code == 0
     assert "debug: checker.client: POST " in run.stderr
     assert "request id " in run.stderr
+
+
+def test_a_request_checker_sent_is_the_one_the_sdk_signs_with_the_iam_project(
+    tmp_path: Path, emulator: Start, sdk: Any
+) -> None:
+    """The oracle: what checker sent over loopback, re-signed by the official SDK's
+    ``BasicCredentials(ak, sk, iam_project)`` for the same CodeArts path, carries the same
+    X-Project-Id and the same signature."""
+    server = emulator()
+    run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url], AKSK)
+    assert run.exit_code == 0, run.output
+    sent = server.result_requests()[0]
+    basic_credentials, sdk_request = sdk
+    request = sdk_request(
+        method="POST",
+        schema="http",
+        host=httpx.URL(server.url).netloc.decode(),
+        resource_path=sent.path,
+        query_params=[],
+        header_params={
+            "Content-Type": sent.headers["content-type"],
+            "X-Sdk-Date": sent.headers["x-sdk-date"],
+        },
+        body=sent.body,
+    )
+    signed = basic_credentials(AK, SK, IAM_PROJECT).sign_request(request)
+    assert signed.header_params["X-Project-Id"] == sent.headers["x-project-id"] == IAM_PROJECT
+    assert signed.header_params["Authorization"] == sent.headers["authorization"]
+
+
+def test_the_iam_project_is_looked_up_once_per_region_before_any_codearts_request(
+    tmp_path: Path, emulator: Start
+) -> None:
+    """No IAM project given: IAM is asked (signed, without X-Project-Id), once, and every
+    CodeArts request then carries its answer."""
+    server = emulator()
+    env = {
+        "HUAWEICLOUD_SDK_AK": AK,
+        "HUAWEICLOUD_SDK_SK": SK,
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT": server.url,
+    }
+    gate = _gate(tmp_path, region="cn-north-4")
+    run = run_cli(["check", str(gate), "--endpoint", server.url, "--batch-size", "1"], env)
+    assert run.exit_code == 0, run.output
+    paths = [r.path for r in server.requests]
+    assert paths[0] == "/v3/projects?name=cn-north-4"
+    assert sum(path.startswith("/v3/") for path in paths) == 1
+    lookup = server.requests[0]
+    assert "x-project-id" not in lookup.headers
+    assert lookup.headers["authorization"].startswith(f"SDK-HMAC-SHA256 Access={AK}, ")
+    codearts = server.result_requests()
+    assert len(codearts) == 2
+    assert {r.headers["x-project-id"] for r in codearts} == {IAM_PROJECT}
+
+
+def test_a_codearts_project_as_x_project_id_is_refused_by_the_emulator(
+    tmp_path: Path, emulator: Start
+) -> None:
+    """The emulator is as strict as the gateway is likely to be: the old mistake fails."""
+    server = emulator()
+    env = {**AKSK, "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT}
+    run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url], env)
+    assert run.exit_code == 3
+    assert "is not an IAM project of this region" in run.stderr
+    assert len(server.requests) == 1  # an authentication failure is never retried
+
+
+@pytest.mark.parametrize(
+    ("projects", "expected"),
+    [
+        ({"cn-north-4": []}, "IAM has no project for region cn-north-4"),
+        (
+            {"cn-north-4": ["0" * 32, "1" * 32]},
+            f"IAM has several projects for region cn-north-4: {'0' * 32}, {'1' * 32}",
+        ),
+    ],
+)
+def test_no_iam_project_or_several_is_a_clear_error_before_any_codearts_request(
+    tmp_path: Path, emulator: Start, projects: dict[str, list[str]], expected: str
+) -> None:
+    server = emulator(world_data(iam_projects=projects))
+    env = {
+        "HUAWEICLOUD_SDK_AK": AK,
+        "HUAWEICLOUD_SDK_SK": SK,
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT": server.url,
+    }
+    reports = tmp_path / "gate.json"
+    gate = _gate(tmp_path, region="cn-north-4")
+    run = run_cli(
+        ["check", str(gate), "--endpoint", server.url, "--report", f"json={reports}"], env
+    )
+    assert run.exit_code == 3, run.output
+    assert expected in run.stderr
+    assert "HUAWEICLOUD_SDK_PROJECT_ID" in run.stderr  # how to choose
+    assert server.result_requests() == []
+    assert '"outcome": "error"' in reports.read_text()  # reports are still written
+
+
+def test_an_explicit_endpoint_without_a_region_says_how_to_give_the_iam_project(
+    tmp_path: Path, emulator: Start
+) -> None:
+    server = emulator()
+    env = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK, "CHECKER_ALLOWED_HOSTS": "127.0.0.1"}
+    run = run_cli(["check", str(_gate(tmp_path, endpoint=server.url))], env)
+    assert run.exit_code == 3
+    assert "the endpoint is explicit and the manifest names no region" in run.stderr
+    assert "HUAWEICLOUD_SDK_PROJECT_ID" in run.stderr
+    assert server.requests == []
+
+
+def test_a_token_sends_no_x_project_id_and_looks_nothing_up(
+    tmp_path: Path, emulator: Start
+) -> None:
+    server = emulator()
+    gate = _gate(tmp_path, region="cn-north-4")
+    run = run_cli(["check", str(gate), "--endpoint", server.url], {"CHECKER_AUTH_TOKEN": TOKEN})
+    assert run.exit_code == 0, run.output
+    assert all("x-project-id" not in r.headers for r in server.requests)
+    assert not any(r.path.startswith("/v3/") for r in server.requests)
+
+
+def test_plan_says_where_the_iam_project_comes_from_and_sends_nothing(tmp_path: Path) -> None:
+    keys = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
+    gate = _gate(tmp_path, region="cn-north-4")
+    looked_up = run_cli(["plan", str(gate)], keys)
+    assert "looked up from IAM for cn-north-4 (https://iam.cn-north-4.myhuaweicloud.com)" in (
+        looked_up.stdout
+    )
+    assert f"CodeArts project {PROJECT} at" in looked_up.stdout
+    given = run_cli(["plan", str(gate)], AKSK)
+    assert f"IAM project {IAM_PROJECT} from HUAWEICLOUD_SDK_PROJECT_ID" in given.stdout

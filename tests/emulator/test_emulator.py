@@ -14,6 +14,7 @@ import httpx
 import pytest
 from helpers import (
     AK,
+    IAM_PROJECT,
     P_BANNED,
     P_BUILD,
     PROJECT,
@@ -67,7 +68,7 @@ def _signed(
     return AkSkAuth(
         Secret(ak),
         Secret(sk),
-        project_id=PROJECT,
+        project_id=IAM_PROJECT,
         security_token=Secret(token) if token else None,
         clock=lambda: datetime.now(UTC) + offset,
     )
@@ -149,7 +150,7 @@ def _sdk_signed(sdk: Any, url: str, body: bytes) -> tuple[str, dict[str, str]]:
         header_params={"Content-Type": "application/json"},
         body=body,
     )
-    signed = basic_credentials(AK, SK, PROJECT).sign_request(request)
+    signed = basic_credentials(AK, SK, IAM_PROJECT).sign_request(request)
     return signed.url, dict(signed.header_params)
 
 

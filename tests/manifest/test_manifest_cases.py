@@ -66,6 +66,6 @@ def test_validate_json_format_lists_problems(monkeypatch: pytest.MonkeyPatch) ->
         "level": "error",
         "message": "unknown key 'regoin' in provider; did you mean 'region'?",
         "path": "provider.regoin",
-        "hint": "allowed keys: region, endpoint, project_id",
+        "hint": "allowed keys: region, endpoint, project_id, iam_project_id",
     }
     assert {p["level"] for p in problems} == {"error"}

@@ -9,6 +9,7 @@ environment, which the pull request does not control.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -43,6 +44,10 @@ REGION_ENDPOINTS: Mapping[str, str] = {
         (_PLAIN, ("af-north-1", "me-east-1", "af-south-1")),
     )
     for region in regions
+} | {
+    # Documented by Huawei's pages, not in the SDK's table (see the reference notes).
+    "cn-northeast-1": "https://cloudpipeline-ext.cn-northeast-1.myhuaweicloud.com",
+    "eu-west-101": "https://pipeline-external.eu-west-101.myhuaweicloud.eu",
 }
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -128,14 +133,19 @@ def check_manifest_endpoint(url: str, allowed_hosts: frozenset[str]) -> str:
 
 
 def region_endpoint(region: str, environment: Environment) -> str:
-    """The endpoint for a region id, honouring the SDK's per-region override variable."""
+    """The endpoint for a region id, honouring the SDK's per-region override variable (which,
+    as in the SDK, may list several endpoints separated by commas: the first is used)."""
     override = environment.region_endpoint(region)
     if override:
-        return normalise(override)
+        first = next((part.strip() for part in override.split(",") if part.strip()), "")
+        return normalise(first)
     try:
         return REGION_ENDPOINTS[region]
     except KeyError:
+        close = difflib.get_close_matches(region, list(REGION_ENDPOINTS), n=1, cutoff=0.75)
+        guess = f"; did you mean '{close[0]}'?" if close else ""
         raise EndpointRefused(
-            f"unknown region '{region}'; known regions: {', '.join(sorted(REGION_ENDPOINTS))}",
+            f"unknown region '{region}'{guess} Known regions: "
+            f"{', '.join(sorted(REGION_ENDPOINTS))}",
             "for a region or site not in this table, set provider.endpoint instead",
         ) from None

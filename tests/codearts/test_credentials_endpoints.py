@@ -126,7 +126,7 @@ def test_no_credentials(tmp_path: Path) -> None:
 
 
 def test_region_table_has_the_sdk_regions() -> None:
-    assert len(REGION_ENDPOINTS) == 15
+    assert len(REGION_ENDPOINTS) == 15 + 2  # the SDK's, and two documented beside it
     assert (
         REGION_ENDPOINTS["cn-north-4"] == "https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com"
     )
@@ -141,7 +141,7 @@ def test_region_override_variable() -> None:
 
 def test_unknown_region_lists_known_ones() -> None:
     with pytest.raises(EndpointRefused) as raised:
-        region_endpoint("eu-west-101", _env({}))
+        region_endpoint("eu-nowhere-7", _env({}))
     assert "cn-north-4" in str(raised.value)
     assert raised.value.hint is not None and "provider.endpoint" in raised.value.hint
 
@@ -213,3 +213,41 @@ def test_every_secret_is_redacted_however_short() -> None:
     from checker.codearts.secret import Redactor
 
     assert Redactor({"ab": "**"})("xaby") == "x**y"
+
+
+def test_documented_endpoints_beyond_the_sdk_table() -> None:
+    from checker.codearts.endpoints import region_endpoint
+    from checker.codearts.iam import iam_endpoint
+
+    environment = Environment()
+    assert region_endpoint("cn-northeast-1", environment) == (
+        "https://cloudpipeline-ext.cn-northeast-1.myhuaweicloud.com"
+    )
+    assert region_endpoint("eu-west-101", environment) == (
+        "https://pipeline-external.eu-west-101.myhuaweicloud.eu"
+    )
+    assert iam_endpoint("eu-west-101", environment) == "https://iam.eu-west-101.myhuaweicloud.eu"
+    assert iam_endpoint("cn-north-4", environment) == "https://iam.cn-north-4.myhuaweicloud.com"
+    assert iam_endpoint("xx-nowhere-9", environment) == "https://iam.myhuaweicloud.com"
+    moved = Environment(iam_endpoint="https://iam.internal.example/")
+    assert iam_endpoint("cn-north-4", moved) == "https://iam.internal.example"
+
+
+def test_a_region_override_may_list_several_endpoints_and_the_first_is_used() -> None:
+    from checker.codearts.endpoints import region_endpoint
+
+    environment = Environment.from_mapping(
+        {
+            "HUAWEICLOUD_SDK_REGION_CODEARTSPIPELINE_CN_NORTH_4": (
+                " https://a.example:8443/ , https://b.example"
+            )
+        }
+    )
+    assert region_endpoint("cn-north-4", environment) == "https://a.example:8443"
+
+
+def test_a_misspelt_region_gets_a_did_you_mean() -> None:
+    from checker.codearts.endpoints import EndpointRefused, region_endpoint
+
+    with pytest.raises(EndpointRefused, match="did you mean 'cn-north-4'"):
+        region_endpoint("cn-nrth-4", Environment())

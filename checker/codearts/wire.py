@@ -100,6 +100,18 @@ Parse = Callable[[Any, Redact], Any]
 """Turns a 200 body into observations; raises ValueError for a body of the wrong shape."""
 
 
+def error_fields(fields: Mapping[str, Any], redact: Redact) -> tuple[str | None, str | None]:
+    """The error code and message of either shape CodeArts answers with:
+    ``{"error_code", "error_msg"}`` or ``{"error": {"code", "message"}}``."""
+    code = _optional(fields.get("error_code"), redact)
+    message = _optional(fields.get("error_msg"), redact)
+    nested = fields.get("error")
+    if code is None and isinstance(nested, Mapping):
+        code = _optional(nested.get("code") or nested.get("error_code"), redact)
+        message = _optional(nested.get("message") or nested.get("error_msg"), redact)
+    return code, message
+
+
 def judge(
     reading: Reading, attempt: int, redact: Redact, parse: Parse | None = None
 ) -> tuple[FailureKind | None, Any]:
@@ -108,8 +120,7 @@ def judge(
     ``parse`` reads a 200 body (default: the startup API's ``{"result": [...]}``)."""
     body = parse_json(reading.content)
     fields = body if isinstance(body, dict) else {}
-    code = _optional(fields.get("error_code"), redact)
-    message = _optional(fields.get("error_msg"), redact)
+    code, message = error_fields(fields, redact)
     request_id = reading.request_id or _optional(fields.get("request_id"), redact)
     status = reading.status
 
@@ -131,6 +142,7 @@ def judge(
     if body is None:
         return failure("answer", f"unusable answer: not JSON: {snippet(reading.content, redact)!r}")
     if code and "result" not in fields:
+        # Either error shape, in any status: an HTTP 200 carrying one is not an answer.
         return failure("http", f"service error {describe_error(code, message)}")
     try:
         return None, (parse or parse_startup)(body, redact)

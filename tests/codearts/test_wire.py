@@ -99,3 +99,21 @@ def test_any_answer_is_observations_or_a_failure(
 def test_any_bytes_are_a_failure_or_parse(content: bytes, parse: Parse) -> None:
     kind, outcome = judge(Reading(200, None, content), 1, REDACT, parse)
     assert kind is None or isinstance(outcome, QueryFailure)
+
+
+def test_both_error_shapes_are_service_errors_in_any_status() -> None:
+    """``{"error_code", "error_msg"}`` and ``{"error": {"code", "message"}}``, also inside
+    HTTP 200, are service errors shown with their code, never "unusable answer"."""
+    shapes = [
+        {"error_code": "DEVPIPE.00011401", "error_msg": "pipeline not found"},
+        {"error": {"code": "DEVPIPE.00011401", "message": "pipeline not found"}},
+    ]
+    for body in shapes:
+        for status in (200, 400):
+            reading = Reading(status, "req-1", json.dumps(body).encode(), None)
+            kind, failure = judge(reading, 1, Redactor(), parse_latest)
+            assert kind == "http", (body, status)
+            assert isinstance(failure, QueryFailure)
+            assert failure.error_code == "DEVPIPE.00011401"
+            assert failure.error_msg == "pipeline not found"
+            assert "unusable" not in failure.message

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from checker.codearts.wire import Redact, api_text
 from checker.gate.answers import RunObservation, StageObservation, StartedRun
@@ -16,10 +16,18 @@ _Number = int | float
 
 
 class _WireStage(BaseModel):
+    """The SDK marks no field required: a stage may come without a name (then its identifier
+    or ID names it)."""
+
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    name: str
+    name: str | None = None
+    identifier: str | None = None
+    id: str | None = None
     status: str | None = None
+
+    def label(self) -> str:
+        return self.name or self.identifier or self.id or "(unnamed stage)"
 
 
 class _WireRun(BaseModel):
@@ -34,9 +42,11 @@ class _WireRun(BaseModel):
     run_number: int | None = None
     start_time: _Number | None = None
     end_time: _Number | None = None
-    stage_status_list: list[_WireStage] = Field(default_factory=list)
-    stages: list[_WireStage] = Field(default_factory=list)
+    stage_status_list: list[_WireStage | None] | None = None
+    stages: list[_WireStage | None] | None = None
     detail_url: str | None = None
+    current_system_time: _Number | None = None
+    """The server's clock (detail answers): a running run's age is measured against it."""
 
 
 def _time(value: _Number | None) -> int | None:
@@ -48,7 +58,7 @@ def _run(wire: _WireRun, redact: Redact) -> RunObservation:
     run_id = wire.pipeline_run_id or wire.id
     if not run_id:
         raise ValueError("a run without pipeline_run_id or id")
-    stages = wire.stage_status_list or wire.stages
+    stages = [stage for stage in (wire.stage_status_list or wire.stages or []) if stage]
     return RunObservation(
         pipeline_id=wire.pipeline_id,
         pipeline_run_id=run_id,
@@ -58,12 +68,13 @@ def _run(wire: _WireRun, redact: Redact) -> RunObservation:
         end_time=_time(wire.end_time),
         stages=tuple(
             StageObservation(
-                name=api_text(stage.name, redact),
+                name=api_text(stage.label(), redact),
                 status=api_text(stage.status, redact) if stage.status is not None else None,
             )
             for stage in stages
         ),
         detail_url=api_text(wire.detail_url, redact) if wire.detail_url else None,
+        server_time=_time(wire.current_system_time),
     )
 
 

@@ -129,12 +129,15 @@ class Service:
             )
             if run is None or not run.has_run_level or not run.visible():
                 return error_answer(404, NOT_FOUND_CODE, "The pipeline run does not exist.")
-            seen = run.observe(self._clock())
+            now = self._clock()
+            seen = run.observe(now)
         identity = {
             "id": seen.pop("pipeline_run_id"),
             "name": self._names[(project_id, pipeline_id)],
         }
-        return Answer(200, {**identity, **seen, "current_system_time": seen["start_time"]})
+        # The server's own clock, as CodeArts sends it (milliseconds since the epoch).
+        server_time = int(now.timestamp() * 1000)
+        return Answer(200, {**identity, **seen, "current_system_time": server_time})
 
     def _latest_run(self, project_id: str, pipeline_id: str) -> EmulatedRun | None:
         run_id = self._latest.get((project_id, pipeline_id))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from checker.gate.planner import Batch, DetailQuery, LatestBatch
 from checker.gate.starts import StartBatch
@@ -47,12 +48,16 @@ class RunObservation(Frozen):
     """Milliseconds since the epoch; None (CodeArts: 0 or absent) while the run goes on."""
     stages: tuple[StageObservation, ...] = ()
     detail_url: str | None = None
+    server_time: SkipJsonSchema[int | None] = Field(default=None, exclude=True)
+    """The server's clock when it answered (``current_system_time``), milliseconds: used to
+    measure, not reported."""
 
     def seconds(self, now_ms: int) -> float | None:
-        """How long the run took, or has taken so far."""
+        """How long the run took, or has taken so far: measured on the server's clock when
+        the answer gave it, so a skewed local clock cannot fail ``max_duration``."""
         if self.start_time is None:
             return None
-        end = self.end_time if self.end_time is not None else now_ms
+        end = self.end_time if self.end_time is not None else (self.server_time or now_ms)
         return max(0.0, (end - self.start_time) / 1000)
 
 

@@ -117,3 +117,33 @@ def test_both_error_shapes_are_service_errors_in_any_status() -> None:
             assert failure.error_code == "DEVPIPE.00011401"
             assert failure.error_msg == "pipeline not found"
             assert "unusable" not in failure.message
+
+
+def test_run_answers_are_read_as_the_sdk_models_allow() -> None:
+    """No field is required: null lists, null items and nameless stages are read; a running
+    run's age comes from the server's clock when the answer gives it."""
+    latest = [
+        {"pipeline_id": "p" * 32, "pipeline_run_id": "r" * 32, "stage_status_list": None},
+        {
+            "pipeline_id": "q" * 32,
+            "pipeline_run_id": "s" * 32,
+            "status": "RUNNING",
+            "stage_status_list": [None, {"identifier": "build-1", "status": "COMPLETED"}],
+        },
+    ]
+    runs = parse_latest(latest, Redactor())
+    assert runs[0].stages == ()
+    assert [(s.name, s.status) for s in runs[1].stages] == [("build-1", "COMPLETED")]
+    hour = 3_600_000
+    detail = {
+        "id": "r" * 32,
+        "pipeline_id": "p" * 32,
+        "status": "RUNNING",
+        "start_time": 10 * hour,
+        "stages": None,
+        "current_system_time": 10 * hour + 60_000,
+    }
+    run = parse_detail(detail, Redactor())
+    # The local clock is hours ahead: the age is still the server's one minute.
+    assert run.seconds(now_ms=15 * hour) == 60.0
+    assert "server_time" not in run.model_dump()  # measured with, never reported

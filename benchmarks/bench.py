@@ -33,9 +33,18 @@ from typing import Any
 
 import yaml
 
+from checker.emulator.world import DEFAULT_IAM_PROJECT
+
 REPO = Path(__file__).resolve().parent.parent
 PROJECTS = [hashlib.sha256(f"project-{i}".encode()).hexdigest()[:32] for i in range(3)]
 AK, SK = "BENCHAK0123456789ABC", "BENCHSK0123456789abcdefghijklmnopqrstuvw"
+IAM_PROJECT = DEFAULT_IAM_PROJECT
+"""X-Project-Id, the IAM project of the emulator's region: never the CodeArts project."""
+AKSK = {
+    "HUAWEICLOUD_SDK_AK": AK,
+    "HUAWEICLOUD_SDK_SK": SK,
+    "HUAWEICLOUD_SDK_PROJECT_ID": IAM_PROJECT,
+}
 BATCH = 100
 
 
@@ -139,19 +148,19 @@ import httpx
 from checker.codearts.secret import Secret
 from checker.codearts.signing import AkSkAuth
 
-async def main(url, plan, ak, sk):
+async def main(url, plan, ak, sk, iam_project):
     limit = asyncio.Semaphore(8)
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=8)) as client:
         async def send(path, project, body):
             async with limit:
-                auth = AkSkAuth(Secret(ak), Secret(sk), project_id=project)
+                auth = AkSkAuth(Secret(ak), Secret(sk), project_id=iam_project)
                 answer = await client.post(url + path, content=body,
                     headers={"Content-Type": "application/json;charset=UTF-8"}, auth=auth)
                 answer.raise_for_status()
         await asyncio.gather(*(send(p, project, body.encode()) for p, project, body in plan))
 
-url, plan_file, ak, sk = sys.argv[1:]
-asyncio.run(main(url, json.load(open(plan_file)), ak, sk))
+url, plan_file, ak, sk, iam_project = sys.argv[1:]
+asyncio.run(main(url, json.load(open(plan_file)), ak, sk, iam_project))
 """
 
 
@@ -183,14 +192,14 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcodeartspipeline.v2 import CodeArtsPipelineClient, ShowPipelineRunDetailRequest
 
-url, runs_file, ak, sk, threads = sys.argv[1:]
+url, runs_file, ak, sk, iam_project, threads = sys.argv[1:]
 runs = json.load(open(runs_file))
 clients = {}
 def client(project):
     if project not in clients:
         config = HttpConfig.get_default_config()
         clients[project] = (CodeArtsPipelineClient.new_builder()
-            .with_credentials(BasicCredentials(ak, sk, project))
+            .with_credentials(BasicCredentials(ak, sk, iam_project))
             .with_endpoints([url]).with_http_config(config).build())
     return clients[project]
 for project in {r[0] for r in runs}:
@@ -248,7 +257,7 @@ def _median(values: Sequence[Measured]) -> Measured:
 def _gate_table(
     folder: Path, url: str, scenarios: list[Scenario], repeat: int, sdk_runs: list[Run]
 ) -> list[str]:
-    env = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK, "HOME": str(folder)}
+    env = {**AKSK, "HOME": str(folder)}
     floor_script = folder / "floor.py"
     floor_script.write_text(FLOOR)
     sdk_script = folder / "sdk.py"
@@ -259,11 +268,20 @@ def _gate_table(
     for s in scenarios:
         args = _checker("check", str(s.manifest), "--endpoint", url, "-q")
         jobs[f"checker {s.label}"] = partial(_run, args, env)
-        floor = [sys.executable, str(floor_script), url, str(s.plan), AK, SK]
+        floor = [sys.executable, str(floor_script), url, str(s.plan), AK, SK, IAM_PROJECT]
         jobs[f"floor {s.label}"] = partial(_run, floor)
     if _sdk_installed():
         for threads in (1, 8):
-            sdk = [sys.executable, str(sdk_script), url, str(sdk_file), AK, SK, str(threads)]
+            sdk = [
+                sys.executable,
+                str(sdk_script),
+                url,
+                str(sdk_file),
+                AK,
+                SK,
+                IAM_PROJECT,
+                str(threads),
+            ]
             jobs[f"sdk {threads}"] = partial(_run, sdk)
     results: dict[str, list[Measured]] = {name: [] for name in jobs}
     for _ in range(repeat):  # interleaved: every job once per round
@@ -318,7 +336,7 @@ def _startup_table(repeat: int) -> list[str]:
 
 def _scale_table(folder: Path, sizes: Sequence[int]) -> list[str]:
     rows = ["| command | checks | wall s | peak RSS MB |", "|---|---:|---:|---:|"]
-    env = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
+    env = AKSK
     for size in sizes:
         manifest = _manifest(folder / f"scale-{size}.yaml", _runs(f"scale{size}", size), False)
         for command in ("validate", "plan"):

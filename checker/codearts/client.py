@@ -32,9 +32,9 @@ from checker.gate.answers import (
     BatchAnswer,
     DetailAnswer,
     LatestAnswer,
+    LatestItems,
     Observation,
     QueryFailure,
-    RunObservation,
     StartAnswer,
 )
 from checker.gate.planner import Batch, DetailQuery, LatestBatch
@@ -88,7 +88,7 @@ class Session:
         return await self._each_batch(batches, call, answer)
 
     async def latest(self, batches: Sequence[LatestBatch]) -> list[LatestAnswer]:
-        def call(batch: LatestBatch) -> Call[tuple[RunObservation, ...]]:
+        def call(batch: LatestBatch) -> Call[LatestItems]:
             path = LATEST_PATH.format(project_id=batch.project_id)
             label = f"status {batch.project_id}/{batch.number}"
             body = list(batch.pipeline_ids)
@@ -96,10 +96,12 @@ class Session:
 
         def answer(
             batch: LatestBatch,
-            found: tuple[RunObservation, ...] | None,
+            found: LatestItems | None,
             failure: QueryFailure | None,
         ) -> LatestAnswer:
-            return LatestAnswer(batch=batch, runs=found or (), failure=failure)
+            if found is None:
+                return LatestAnswer(batch=batch, failure=failure)
+            return LatestAnswer(batch=batch, runs=found.runs, spoiled=found.spoiled)
 
         return await self._each_batch(batches, call, answer)
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.codearts.wire import Redact, api_text
-from checker.gate.answers import RunObservation, StageObservation, StartedRun
+from checker.gate.answers import LatestItems, RunObservation, StageObservation, StartedRun
 
 _Number = int | float
 
@@ -78,10 +78,31 @@ def _run(wire: _WireRun, redact: Redact) -> RunObservation:
     )
 
 
-def parse_latest(body: Any, redact: Redact) -> tuple[RunObservation, ...]:
+def parse_latest(body: Any, redact: Redact) -> LatestItems:
+    """Each item on its own: one the SDK's models could not read spoils only its pipeline
+    (named by its ``pipeline_id``, when it has one), never the whole batch."""
     if not isinstance(body, list):
         raise ValueError("expected an array of pipeline runs")
-    return tuple(_run(_WireRun.model_validate(item), redact) for item in body)
+    runs: list[RunObservation] = []
+    spoiled: list[tuple[str, str]] = []
+    for item in body:
+        if item is None:
+            continue
+        try:
+            runs.append(_run(_WireRun.model_validate(item), redact))
+        except ValueError as error:
+            pipeline = item.get("pipeline_id") if isinstance(item, dict) else None
+            if isinstance(pipeline, str) and pipeline:
+                spoiled.append((pipeline, _why(error)))
+    return LatestItems(runs=tuple(runs), spoiled=tuple(spoiled))
+
+
+def _why(error: ValueError) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where}: {first['msg']}"
+    return str(error)
 
 
 def parse_detail(body: Any, redact: Redact) -> RunObservation:

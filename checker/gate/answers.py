@@ -91,6 +91,17 @@ class LatestAnswer(Frozen):
     batch: LatestBatch
     runs: tuple[RunObservation, ...] = ()
     failure: QueryFailure | None = None
+    spoiled: tuple[tuple[str, str], ...] = ()
+    """Pipelines whose item in the answer could not be read, with why: that pipeline's
+    problem alone, never the batch's."""
+
+
+class LatestItems(Frozen):
+    """A latest-status answer read item by item: the runs, and the items that were not
+    runs (by pipeline ID, with why)."""
+
+    runs: tuple[RunObservation, ...] = ()
+    spoiled: tuple[tuple[str, str], ...] = ()
 
 
 class DetailAnswer(Frozen):

@@ -118,6 +118,11 @@ class Knowledge:
             if found.failure is not None:
                 updates[key] = state.model_copy(update={"run_failure": found.failure})
                 continue
+            why = next((w for pipeline, w in found.spoiled if pipeline == key.pipeline_id), None)
+            if why is not None:
+                failure = QueryFailure(kind="answer", message=f"unusable answer: {why}")
+                updates[key] = state.model_copy(update={"run_failure": failure})
+                continue
             latest = next((r for r in found.runs if r.pipeline_id == key.pipeline_id), None)
             if latest is None:
                 continue  # the pipeline has no run yet: ours has not appeared

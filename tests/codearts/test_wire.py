@@ -131,7 +131,7 @@ def test_run_answers_are_read_as_the_sdk_models_allow() -> None:
             "stage_status_list": [None, {"identifier": "build-1", "status": "COMPLETED"}],
         },
     ]
-    runs = parse_latest(latest, Redactor())
+    runs = parse_latest(latest, Redactor()).runs
     assert runs[0].stages == ()
     assert [(s.name, s.status) for s in runs[1].stages] == [("build-1", "COMPLETED")]
     hour = 3_600_000
@@ -147,3 +147,15 @@ def test_run_answers_are_read_as_the_sdk_models_allow() -> None:
     # The local clock is hours ahead: the age is still the server's one minute.
     assert run.seconds(now_ms=15 * hour) == 60.0
     assert "server_time" not in run.model_dump()  # measured with, never reported
+
+
+def test_one_malformed_item_spoils_only_its_own_pipeline() -> None:
+    latest = [
+        {"pipeline_id": "p" * 32, "pipeline_run_id": "r" * 32, "status": "COMPLETED"},
+        {"pipeline_id": "q" * 32, "pipeline_run_id": "s" * 32, "run_number": "not a number"},
+        {"pipeline_run_id": "t" * 32, "status": ["no", "pipeline"]},
+    ]
+    read = parse_latest(latest, Redactor())
+    assert [run.pipeline_id for run in read.runs] == ["p" * 32]
+    assert [pipeline for pipeline, _ in read.spoiled] == ["q" * 32]
+    assert read.spoiled[0][1].startswith("run_number: ")

@@ -547,3 +547,63 @@ def test_a_batch_of_one_refused_as_too_large_is_that_run_s_error(
     )
     assert gate.report.results[0].outcome == "error"
     assert "HTTP 413" in gate.report.results[0].message
+
+
+def test_one_malformed_item_over_http_spoils_only_its_own_check(
+    tmp_path: Path, emulator: Start
+) -> None:
+    """The service answers the status batch with a null, a good run and one item the SDK's
+    models cannot read: only that pipeline's check is an error, naming the field."""
+    clock = FakeClock()
+    now = int(clock().timestamp() * 1000)
+    answer = [
+        None,
+        {
+            "pipeline_id": P1,
+            "pipeline_run_id": R1,
+            "status": "COMPLETED",
+            "start_time": now - 60_000,
+            "end_time": now,
+            "stage_status_list": None,
+        },
+        {
+            "pipeline_id": P2,
+            "pipeline_run_id": R2,
+            "status": "COMPLETED",
+            "run_number": {"not": "a number"},
+        },
+    ]
+    pipelines = {
+        P1: _pipeline("One", {R1: _timeline(("COMPLETED", None))}),
+        P2: _pipeline("Two", {R2: _timeline(("COMPLETED", None))}),
+    }
+    fault = {"api": "status", "status": 200, "body": answer}
+    server = emulator(_world(pipelines, [fault]), clock=clock)
+    checks = {
+        "one": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN},
+        "two": {"pipeline_id": P2, "pipeline_run_id": R2, **RUN},
+    }
+    gate = _gate(tmp_path, server, clock, checks, wait=False)
+    assert _outcomes(gate) == {"one": "pass", "two": "error"}
+    two = next(r for r in gate.report.results if r.name == "two")
+    assert "run_number" in two.message
+
+
+def test_the_nested_error_shape_in_a_200_is_a_service_error(
+    tmp_path: Path, emulator: Start
+) -> None:
+    clock = FakeClock()
+    body = {"error": {"code": "DEVPIPE.00011412", "message": "not a member of the project"}}
+    fault = {"api": "status", "status": 200, "body": body}
+    pipelines = {P1: _pipeline("One", {R1: _timeline(("COMPLETED", None))})}
+    server = emulator(_world(pipelines, [fault]), clock=clock)
+    gate = _gate(
+        tmp_path,
+        server,
+        clock,
+        {"one": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN}},
+        wait=False,
+    )
+    result = gate.report.results[0]
+    assert result.outcome == "error"
+    assert "DEVPIPE.00011412" in result.message and "unusable" not in result.message

@@ -3,6 +3,7 @@ one step per so many queries or seconds."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -68,6 +69,39 @@ class EmulatedRun:
         back = self.state.started_seconds_ago if self.state else 0
         return datetime.fromtimestamp(self.created.timestamp() - back, tz=self.created.tzinfo)
 
+    def _stage(self, index: int, name: str, status: str) -> dict[str, Any]:
+        """A stage as the SDK's ``StageRun`` has it: IDs, an identifier, and one job with
+        one step (``JobRun``, ``StepRun``), each with the stage's status and a ``message``
+        when it failed."""
+        failed = status == "FAILED"
+
+        def ident(kind: str) -> str:
+            return hashlib.md5(f"{self.run_id}/{index}/{kind}".encode()).hexdigest()  # noqa: S324
+
+        step = {
+            "id": ident("step"),
+            "name": f"{name} step",
+            "task": "official_shell_plugin",
+            "status": status,
+            "message": f"step of stage {name} failed (exit 1)" if failed else None,
+        }
+        job = {
+            "id": ident("job"),
+            "identifier": f"JOB_{index}",
+            "name": f"{name} job",
+            "status": status,
+            "message": "a step failed" if failed else None,
+            "steps": [step],
+        }
+        return {
+            "id": ident("stage"),
+            "identifier": f"stage-{index}",
+            "name": name,
+            "sequence": index,
+            "status": status,
+            "jobs": [job],
+        }
+
     def observe(self, now: datetime) -> dict[str, Any]:
         """The run as the run-level APIs show it now; counts as one query of the run."""
         step = self._current(now)
@@ -93,7 +127,7 @@ class EmulatedRun:
             "start_time": start,
             "end_time": end,
             "stages": [
-                {"name": name, "sequence": index, "status": status}
+                self._stage(index, name, status)
                 for index, (name, status) in enumerate(stages.items())
             ],
             "detail_url": url,

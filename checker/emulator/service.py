@@ -115,7 +115,11 @@ class Service:
                 if run is None or not run.has_run_level or not run.visible():
                     continue
                 seen = run.observe(now)
-                stages = seen.pop("stages")
+                # The status API's stages are the light StageStatus (times as strings there).
+                stages = [
+                    {key: stage[key] for key in ("name", "sequence", "status")}
+                    for stage in seen.pop("stages")
+                ]
                 answer.append({**seen, "stage_status_list": stages})
         return Answer(200, answer)
 

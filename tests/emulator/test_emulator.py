@@ -287,3 +287,28 @@ def test_emulator_command_serves_until_stopped() -> None:
         process.wait(timeout=10)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def test_detail_answers_hold_jobs_and_steps_and_the_server_clock(emulator: Start) -> None:
+    """As the SDK's StageRun / JobRun / StepRun: IDs, identifiers, statuses and messages."""
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+    data = world_data()
+    pipeline = data["projects"][PROJECT]["pipelines"][P_BUILD]
+    pipeline["runs"][R_BUILD]["run"] = {"status": "FAILED", "stages": {"Build": "FAILED"}}
+    server = emulator(data, clock=lambda: moment)
+    path = f"/v5/{PROJECT}/api/pipelines/{P_BUILD}/pipeline-runs/detail"
+    answer = httpx.get(
+        server.url + path,
+        params={"pipeline_run_id": R_BUILD},
+        headers={"X-Auth-Token": TOKEN},
+    ).json()
+    assert answer["current_system_time"] == int(moment.timestamp() * 1000)
+    (stage,) = answer["stages"]
+    assert {"id", "identifier", "name", "status", "jobs"} <= set(stage)
+    (job,) = stage["jobs"]
+    assert job["status"] == "FAILED" and job["message"]
+    (step,) = job["steps"]
+    assert {"id", "name", "status", "message"} <= set(step)
+    assert step["message"].startswith("step of stage Build failed")

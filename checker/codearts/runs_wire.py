@@ -70,6 +70,7 @@ def _run(wire: _WireRun, redact: Redact) -> RunObservation:
             StageObservation(
                 name=api_text(stage.label(), redact),
                 status=api_text(stage.status, redact) if stage.status is not None else None,
+                identifier=api_text(stage.identifier, redact) if stage.identifier else None,
             )
             for stage in stages
         ),

@@ -115,12 +115,7 @@ class Service:
                 if run is None or not run.has_run_level or not run.visible():
                     continue
                 seen = run.observe(now)
-                # The status API's stages are the light StageStatus (times as strings there).
-                stages = [
-                    {key: stage[key] for key in ("name", "sequence", "status")}
-                    for stage in seen.pop("stages")
-                ]
-                answer.append({**seen, "stage_status_list": stages})
+                answer.append({**seen, "stage_status_list": _light(seen.pop("stages"))})
         return Answer(200, answer)
 
     def detail(self, project_id: str, pipeline_id: str, run_id: str | None) -> Answer:
@@ -181,6 +176,11 @@ class Service:
                     self._latest[key] = run_id
                 result.append({"pipeline_id": pipeline_id, "pipeline_run_id": run_id})
         return Answer(200, {"result": result})
+
+
+def _light(stages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The status API's stages: the SDK's light StageStatus, without jobs."""
+    return [{key: stage[key] for key in ("name", "sequence", "status")} for stage in stages]
 
 
 def _fault_answer(fault: Fault) -> Answer:

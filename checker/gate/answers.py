@@ -33,6 +33,8 @@ class StageObservation(Frozen):
 
     name: str
     status: str | None = None
+    identifier: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
+    """Unique within a run (names are not documented unique): a rule may name it."""
 
 
 class RunObservation(Frozen):

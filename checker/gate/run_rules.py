@@ -6,7 +6,7 @@ A run is decided when its status is terminal, or earlier when it already failed:
 
 from __future__ import annotations
 
-from checker.gate.answers import Observation, RunObservation
+from checker.gate.answers import Observation, RunObservation, StageObservation
 from checker.gate.checks import TERMINAL_STAGE_STATUSES, CheckSpec, RunExpectation
 from checker.gate.durations import format_duration
 from checker.gate.knowledge import RunState
@@ -91,32 +91,52 @@ def _ended_wrong(rule: RunExpectation, run: RunObservation, seconds: float | Non
     if run.status not in rule.statuses:
         expected = " | ".join(rule.statuses)
         problems.append(f"expected run {expected}, observed {run.status}{_failed_stage(run)}{took}")
-    stages = {stage.name: stage.status for stage in run.stages}
     for stage_rule in rule.stages:
-        if stage_rule.name not in stages:
-            have = ", ".join(f'"{name}"' for name in stages) or "none"
+        found = _stages_named(run, stage_rule.name)
+        if not found:
+            have = ", ".join(dict.fromkeys(f'"{stage.name}"' for stage in run.stages)) or "none"
             problems.append(f'no stage "{stage_rule.name}" in the run (its stages: {have})')
-        elif stages[stage_rule.name] not in stage_rule.statuses:
-            problems.append(
-                _stage_problem(stage_rule.name, stage_rule.statuses, stages[stage_rule.name])
-            )
+        problems += [
+            _stage_problem(label, stage_rule.statuses, stage.status)
+            for label, stage in found
+            if stage.status not in stage_rule.statuses
+        ]
     problems += _too_long(rule, seconds)
     return problems
+
+
+def _stages_named(run: RunObservation, name: str) -> list[tuple[str, StageObservation]]:
+    """The stages a rule names, by name as the manifest writes it, else by identifier (names
+    are not documented unique: a rule applies to each stage of its name, each labelled)."""
+    found = [s for s in run.stages if s.name == name] or [
+        s for s in run.stages if s.identifier == name
+    ]
+    if len(found) == 1:
+        return [(f'"{name}"', found[0])]
+    return [
+        (
+            f'"{name}" ({index} of {len(found)}'
+            + (f", identifier {stage.identifier})" if stage.identifier else ")"),
+            stage,
+        )
+        for index, stage in enumerate(found, start=1)
+    ]
 
 
 def _failing_early(rule: RunExpectation, run: RunObservation, seconds: float | None) -> list[str]:
     """What already makes the check fail while the run goes on."""
     problems = _too_long(rule, seconds, running=True)
-    stages = {stage.name: stage.status for stage in run.stages}
     for stage_rule in rule.stages:
-        status = stages.get(stage_rule.name)
-        if status in TERMINAL_STAGE_STATUSES and status not in stage_rule.statuses:
-            problems.append(_stage_problem(stage_rule.name, stage_rule.statuses, status))
+        problems += [
+            _stage_problem(label, stage_rule.statuses, stage.status)
+            for label, stage in _stages_named(run, stage_rule.name)
+            if stage.status in TERMINAL_STAGE_STATUSES and stage.status not in stage_rule.statuses
+        ]
     return problems
 
 
-def _stage_problem(name: str, allowed: tuple[str, ...], observed: str | None) -> str:
-    return f'expected stage "{name}" {" | ".join(allowed)}, observed {observed}'
+def _stage_problem(label: str, allowed: tuple[str, ...], observed: str | None) -> str:
+    return f"expected stage {label} {' | '.join(allowed)}, observed {observed}"
 
 
 def _too_long(rule: RunExpectation, seconds: float | None, running: bool = False) -> list[str]:

@@ -73,3 +73,29 @@ def test_a_stage_that_already_failed_decides_a_running_run() -> None:
     snapshot = decide(check, going, 12 * MINUTE + 3000, "snapshot")
     assert snapshot is not None and snapshot.outcome == "pending"
     assert snapshot.message.startswith("still RUNNING after 12m03s")
+
+
+def test_stage_rules_match_by_name_else_identifier_and_each_duplicate_is_named() -> None:
+    from checker.gate.answers import RunObservation, StageObservation
+    from checker.gate.checks import RunExpectation, StageRule
+    from checker.gate.run_rules import _ended_wrong
+
+    run = RunObservation(
+        pipeline_id="p" * 32,
+        pipeline_run_id="r" * 32,
+        status="COMPLETED",
+        stages=(
+            StageObservation(name="Deploy", status="COMPLETED", identifier="deploy-1"),
+            StageObservation(name="Deploy", status="FAILED", identifier="deploy-2"),
+            StageObservation(name="build-7", status="COMPLETED", identifier="build"),
+        ),
+    )
+    rule = RunExpectation(
+        stages=(
+            StageRule(name="Deploy", statuses=("COMPLETED",)),
+            StageRule(name="build", statuses=("COMPLETED",)),  # by identifier
+        )
+    )
+    assert _ended_wrong(rule, run, None) == [
+        'expected stage "Deploy" (2 of 2, identifier deploy-2) COMPLETED, observed FAILED'
+    ]

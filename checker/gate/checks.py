@@ -60,7 +60,9 @@ class ReasonRule(Frozen):
 
     def model_post_init(self, context: Any, /) -> None:
         if self.kind == "matches":
-            self._pattern = compile_pattern(self.value)
+            # A caller that compiled the pattern already (to check it) hands it over.
+            given = context.get("pattern") if isinstance(context, dict) else None
+            self._pattern = given if given is not None else compile_pattern(self.value)
 
     def holds(self, reason: str | None) -> bool:
         text = reason or ""

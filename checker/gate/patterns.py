@@ -25,21 +25,29 @@ def _options() -> Any:
     return options
 
 
-def pattern_error(pattern: str) -> str | None:
-    """Why ``pattern`` cannot be used, or None."""
+def checked_pattern(pattern: str) -> Pattern | str:
+    """The compiled pattern, or why ``pattern`` cannot be used. Compiled once with RE2;
+    Python's ``re`` only words the error of a pattern RE2 refused, when it is a syntax error
+    (its messages say where)."""
     try:
-        re.compile(pattern)
-    except re.error as error:
-        return str(error)
-    try:
-        re2.compile(pattern, options=_options())
+        compiled: Pattern = re2.compile(pattern, options=_options())
     except re2.error as error:
+        try:
+            re.compile(pattern)
+        except re.error as syntax:
+            return str(syntax)
         detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else ""
         return (
             f"{detail or 'not supported'}: checker matches in linear time (RE2), "
             "without lookaround or backreferences"
         )
-    return None
+    return compiled
+
+
+def pattern_error(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be used, or None."""
+    found = checked_pattern(pattern)
+    return found if isinstance(found, str) else None
 
 
 def compile_pattern(pattern: str) -> Pattern:

@@ -16,7 +16,7 @@ from checker.gate.checks import (
     StageRule,
 )
 from checker.gate.durations import parse_duration
-from checker.gate.patterns import pattern_error
+from checker.gate.patterns import checked_pattern
 from checker.manifest import expect_models
 from checker.manifest.resolve import Locator, Problems
 
@@ -92,8 +92,11 @@ def resolve_expectation(
     rule = None
     if expect.reason is not None:
         kind, value = next((k, v) for k, v in expect.reason.model_dump().items() if v is not None)
-        if not (kind == "matches" and pattern_error(value)):
-            rule = ReasonRule(kind=kind, value=value)
+        compiled = checked_pattern(value) if kind == "matches" else None
+        if not isinstance(compiled, str):
+            rule = ReasonRule.model_validate(
+                {"kind": kind, "value": value}, context={"pattern": compiled}
+            )
     resolved = Expectation(
         statuses=statuses, reason=rule, pipeline_name=expect.pipeline_name, run=run
     )

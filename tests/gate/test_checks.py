@@ -60,3 +60,34 @@ def test_loaded_checks_share_one_fields_set_that_a_copy_does_not_touch(tmp_path:
     assert copy.model_fields_set is not first.model_fields_set
     assert (copy.severity, first.severity, second.severity) == ("warning", "error", "error")
     assert second.model_fields_set == set(type(first).model_fields)
+
+
+def test_a_reason_pattern_is_compiled_by_re2_once_per_check_and_never_by_re(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading compiles each ``matches`` once to check the raw document and once to build
+    the rule (which keeps it): no Python ``re`` on the happy path (it only words errors)."""
+    import re2
+
+    calls: list[str] = []
+    real = re2.compile
+
+    def counting(pattern: str, *args: object, **kwargs: object) -> object:
+        calls.append(pattern)
+        return real(pattern, *args, **kwargs)
+
+    def no_re(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Python's re compiled a valid pattern")
+
+    monkeypatch.setattr(re2, "compile", counting)
+    monkeypatch.setattr(re, "compile", no_re)
+    checks = {
+        "one": {
+            "pipeline_id": P_BUILD,
+            "pipeline_run_id": R_BUILD,
+            "expect": {"status": "START_FAILED", "reason": {"matches": "^Current .*banned"}},
+        }
+    }
+    loaded = load_checks([write_yaml(tmp_path / "gate.yaml", manifest_data(checks))], LoadOptions())
+    assert loaded.ok, loaded.problems
+    assert calls == ["^Current .*banned"] * 2  # was five compiles (re and re2, twice, then re2)

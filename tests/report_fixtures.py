@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from checker.gate.answers import Observation, RunObservation, StageObservation
 from checker.gate.checks import Expectation, ReasonRule, RunExpectation, StageRule
-from checker.gate.results import CheckResult, RunReport, Summary, gate_exit_code, verdict_line
+from checker.gate.results import CheckResult, RunReport
 
 HOSTILE = (
     "<script>document.title='pwned'</script> <img src=x onerror=\"document.title='pwned'\"> "
@@ -100,14 +100,9 @@ def every_outcome() -> RunReport:
             observed=observed,
         ),
     ]
-    summary = Summary.of(results)
-    code = gate_exit_code(results)
-    return RunReport(
-        checker_version="0.1.0",
+    return RunReport.of(
+        results,
         generated_at="2026-11-30T08:30:00+00:00",
         credential_source="AK/SK from environment (AK DEMO********)",
-        summary=summary,
-        exit_code=int(code),
-        verdict=verdict_line(summary, code),
-        results=tuple(results),
+        checker_version="0.1.0",
     )

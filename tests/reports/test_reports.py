@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 
 from checker.gate.answers import Observation, QueryFailure
 from checker.gate.checks import CheckSpec
-from checker.gate.results import CheckResult, RunReport, Summary, gate_exit_code, verdict_line
+from checker.gate.results import CheckResult, RunReport
 from checker.gate.types import Severity
 from checker.reports.formats import RENDERERS, render_junit
 from checker.reports.markdown import render_markdown
@@ -45,16 +45,7 @@ def _observed(status: str, reason: str | None, name: str | None = "Pipe") -> lis
 
 
 def _report(results: list[CheckResult]) -> RunReport:
-    summary = Summary.of(results)
-    code = gate_exit_code(results)
-    return RunReport(
-        checker_version="test",
-        generated_at="2026-01-01T00:00:00+00:00",
-        summary=summary,
-        exit_code=int(code),
-        verdict=verdict_line(summary, code),
-        results=tuple(results),
-    )
+    return RunReport.of(results, generated_at="2026-01-01T00:00:00+00:00", checker_version="test")
 
 
 def _mixed(reason: str = HOSTILE) -> RunReport:

@@ -19,6 +19,7 @@ CREDENTIALS_FILE_VARIABLE = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
 PROJECT_ID_VARIABLE = "HUAWEICLOUD_SDK_PROJECT_ID"
 """The IAM project of the region (X-Project-Id), as in the official SDK: not a CodeArts project."""
 IAM_ENDPOINT_VARIABLE = "HUAWEICLOUD_SDK_IAM_ENDPOINT"
+REGIONS_FILE_VARIABLE = "HUAWEICLOUD_SDK_REGIONS_FILE"
 CODEARTS_PROJECT_VARIABLE = "CHECKER_PROJECT_ID"
 """The CodeArts project for checks whose manifest names none (the {project_id} of paths)."""
 ENDPOINT_VARIABLE = "CHECKER_ENDPOINT"
@@ -57,6 +58,7 @@ READ_VARIABLES = (
             CREDENTIALS_FILE_VARIABLE,
             PROJECT_ID_VARIABLE,
             IAM_ENDPOINT_VARIABLE,
+            REGIONS_FILE_VARIABLE,
             CODEARTS_PROJECT_VARIABLE,
             ENDPOINT_VARIABLE,
             ALLOWED_HOSTS_VARIABLE,
@@ -92,6 +94,8 @@ class Environment:
     project_id: str | None = None
     """HUAWEICLOUD_SDK_PROJECT_ID: the IAM project for X-Project-Id, never a CodeArts project."""
     iam_endpoint: str | None = None
+    regions_file: Path | None = None
+    """The SDK's regions file (else ``~/.huaweicloud/regions.yaml``)."""
     codearts_project_id: str | None = None
     endpoint: str | None = None
     allowed_hosts: frozenset[str] = frozenset()
@@ -122,6 +126,9 @@ class Environment:
             credentials_file=Path(file) if file else None,
             project_id=_text(environ, PROJECT_ID_VARIABLE),
             iam_endpoint=_text(environ, IAM_ENDPOINT_VARIABLE),
+            regions_file=Path(regions)
+            if (regions := _text(environ, REGIONS_FILE_VARIABLE))
+            else None,
             codearts_project_id=_text(environ, CODEARTS_PROJECT_VARIABLE),
             endpoint=_text(environ, ENDPOINT_VARIABLE),
             allowed_hosts=frozenset(h.strip().lower() for h in hosts.split(",") if h.strip()),

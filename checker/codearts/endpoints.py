@@ -12,9 +12,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from checker.environment import ALLOWED_HOSTS_VARIABLE, Environment
+import yaml
+
+from checker.diagnostics.documents import InputRefused, read_input
+from checker.environment import ALLOWED_HOSTS_VARIABLE, REGIONS_FILE_VARIABLE, Environment
 
 TRUSTED_DOMAINS = ("myhuaweicloud.com", "myhuaweicloud.eu", "huaweicloud.com")
 
@@ -135,7 +139,7 @@ def check_manifest_endpoint(url: str, allowed_hosts: frozenset[str]) -> str:
 def region_endpoint(region: str, environment: Environment) -> str:
     """The endpoint for a region id, honouring the SDK's per-region override variable (which,
     as in the SDK, may list several endpoints separated by commas: the first is used)."""
-    override = environment.region_endpoint(region)
+    override = environment.region_endpoint(region) or regions_file_endpoint(region, environment)
     if override:
         first = next((part.strip() for part in override.split(",") if part.strip()), "")
         return normalise(first)
@@ -149,3 +153,39 @@ def region_endpoint(region: str, environment: Environment) -> str:
             f"{', '.join(sorted(REGION_ENDPOINTS))}",
             "for a region or site not in this table, set provider.endpoint instead",
         ) from None
+
+
+REGIONS_FILE = Path(".huaweicloud") / "regions.yaml"
+MAX_REGIONS_FILE_BYTES = 1024 * 1024
+
+
+def regions_file_endpoint(region: str, environment: Environment) -> str | None:
+    """The region's CodeArts Pipeline endpoint from the SDK's regions file, as the SDK reads
+    it: ``CODEARTSPIPELINE: [{id, endpoint | endpoints}]``, from ``HUAWEICLOUD_SDK_REGIONS_FILE``
+    or ``~/.huaweicloud/regions.yaml``. Like the environment, it is command-line trust: a pull
+    request does not write it. None when there is no file or no entry for the region."""
+    path = environment.regions_file
+    if path is None:
+        if environment.home is None:
+            return None
+        path = environment.home / REGIONS_FILE
+        if not path.is_file():
+            return None
+    try:
+        data = yaml.safe_load(read_input(path, MAX_REGIONS_FILE_BYTES).decode("utf-8"))
+    except (InputRefused, UnicodeDecodeError, yaml.YAMLError) as error:
+        reason = str(error) if isinstance(error, InputRefused) else error.__class__.__name__
+        raise EndpointRefused(
+            f"cannot read regions file {path}: {reason}",
+            f"fix or remove it (or unset {REGIONS_FILE_VARIABLE})",
+        ) from None
+    entries = data.get("CODEARTSPIPELINE") if isinstance(data, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or entry.get("id") != region:
+            continue
+        endpoints = entry.get("endpoints")
+        if isinstance(endpoints, list) and endpoints and isinstance(endpoints[0], str):
+            return ",".join(str(e) for e in endpoints)
+        if isinstance(entry.get("endpoint"), str):
+            return str(entry["endpoint"])
+    return None

@@ -251,3 +251,31 @@ def test_a_misspelt_region_gets_a_did_you_mean() -> None:
 
     with pytest.raises(EndpointRefused, match="did you mean 'cn-north-4'"):
         region_endpoint("cn-nrth-4", Environment())
+
+
+def test_the_sdk_regions_file_is_read_like_the_sdk_reads_it(tmp_path: Path) -> None:
+    from checker.codearts.endpoints import EndpointRefused, region_endpoint
+
+    home = tmp_path / "home"
+    (home / ".huaweicloud").mkdir(parents=True)
+    (home / ".huaweicloud" / "regions.yaml").write_text(
+        "CODEARTSPIPELINE:\n"
+        "  - id: xx-custom-1\n"
+        "    endpoint: https://pipeline.custom.example\n"
+        "  - id: cn-north-4\n"
+        "    endpoints: [https://first.example, https://second.example]\n"
+    )
+    environment = Environment(home=home)
+    assert region_endpoint("xx-custom-1", environment) == "https://pipeline.custom.example"
+    assert region_endpoint("cn-north-4", environment) == "https://first.example"
+    # The per-region variable wins over the file, as in the SDK.
+    variable = Environment.from_mapping(
+        {"HUAWEICLOUD_SDK_REGION_CODEARTSPIPELINE_CN_NORTH_4": "https://variable.example"}, home
+    )
+    assert region_endpoint("cn-north-4", variable) == "https://variable.example"
+    # HUAWEICLOUD_SDK_REGIONS_FILE moves it; a broken file is an error naming it.
+    broken = tmp_path / "regions.yaml"
+    broken.write_text("CODEARTSPIPELINE: [unclosed\n")
+    moved = Environment.from_mapping({"HUAWEICLOUD_SDK_REGIONS_FILE": str(broken)}, home)
+    with pytest.raises(EndpointRefused, match="cannot read regions file"):
+        region_endpoint("cn-north-4", moved)

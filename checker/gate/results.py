@@ -6,15 +6,36 @@ The JSON report is this model serialised; ``RunReport.model_validate_json`` read
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from checker import __version__
+from checker.diagnostics.problem import Location
 from checker.errors import ExitCode
 from checker.gate.answers import Observation, RunObservation
 from checker.gate.checks import Expectation
 from checker.gate.types import Frozen, Severity
+
+
+def _located(value: object) -> object:
+    """A saved report's ``FILE:LINE:COL`` read back (the file name may hold colons)."""
+    if isinstance(value, str):
+        file, _, rest = value.rpartition(":")
+        head, _, line = file.rpartition(":")
+        if head and line.isdigit() and rest.isdigit():
+            return Location(head, int(line), int(rest))
+        return Location(value, 1, 1)
+    return value
+
+
+Origin = Annotated[
+    Location,
+    BeforeValidator(_located),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string"}),
+]
+"""Where a check is defined: structured in memory, ``FILE:LINE:COL`` in the JSON report."""
 
 Outcome = Literal["pass", "fail", "missing", "error", "pending", "skipped"]
 Standing = Literal["passed", "failed", "errored", "warned", "skipped"]
@@ -27,7 +48,7 @@ class CheckResult(Frozen):
     name: str
     description: str | None = None
     manifest: str
-    origin: str = Field(description="FILE:LINE:COL where the check is defined")
+    origin: Origin = Field(title="Origin", description="FILE:LINE:COL where the check is defined")
     endpoint: str
     project_id: str
     pipeline_id: str

@@ -34,7 +34,7 @@ def result(
         name=check.name,
         description=check.description,
         manifest=check.manifest,
-        origin=str(check.origin),
+        origin=check.origin,
         endpoint=check.endpoint,
         project_id=check.project_id,
         pipeline_id=check.pipeline_id,

@@ -21,16 +21,7 @@ def _property(text: str) -> str:
 
 
 def _place(result: CheckResult) -> tuple[str, str]:
-    file, line, _ = (
-        result.origin.rsplit(":", 2)
-        if result.origin.count(":") >= 2
-        else (
-            result.manifest,
-            "1",
-            "1",
-        )
-    )
-    return file, line if line.isdigit() else "1"
+    return result.origin.file, str(result.origin.line)
 
 
 def annotation(result: CheckResult) -> str | None:

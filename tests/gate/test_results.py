@@ -60,3 +60,24 @@ def test_summary_exit_code_and_junit_agree(results: list[CheckResult]) -> None:
     assert junit.count("<failure ") == standings.count("failed")
     assert junit.count("<error ") == standings.count("errored")
     assert junit.count("<skipped ") == standings.count("warned")
+
+
+def test_origin_is_structured_in_memory_and_a_string_in_json() -> None:
+    """Annotations read the line from the value, not from a string parsed back; a saved
+    report (``render``) reads ``FILE:LINE:COL`` back, even with colons in the file name."""
+    from helpers import evaluate, make_check
+
+    from checker.diagnostics.problem import Location
+    from checker.reports.annotations import annotation
+
+    check = make_check(manifest="C:/ci/gate:v2.yaml").model_copy(
+        update={"origin": Location("C:/ci/gate:v2.yaml", 12, 3)}
+    )
+    result = evaluate(check, [])
+    assert result.origin == Location("C:/ci/gate:v2.yaml", 12, 3)
+    report = RunReport.of([result], generated_at="2026-01-01T00:00:00+00:00")
+    text = report.model_dump_json()
+    assert '"origin":"C:/ci/gate:v2.yaml:12:3"' in text
+    assert RunReport.model_validate_json(text).results[0].origin == result.origin
+    written = annotation(result)
+    assert written is not None and "line=12," in written

@@ -115,6 +115,13 @@ def write_yaml(path: Path, data: Any) -> Path:
     return path
 
 
+def write_manifest(
+    folder: Path, checks: dict[str, Any], name: str = "gate.yaml", **extra: Any
+) -> Path:
+    """A manifest of ``checks`` (cn-north-4, the test project) written to ``folder/name``."""
+    return write_yaml(folder / name, manifest_data(checks, **extra))
+
+
 def manifest_data(checks: dict[str, Any], **extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "version": 1,

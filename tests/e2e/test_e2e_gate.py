@@ -23,17 +23,14 @@ from helpers import (
     manifest_data,
     run_cli,
     world_data,
+    write_manifest,
     write_yaml,
 )
 
 
-def _manifest(tmp_path: Path, checks: dict[str, object], name: str = "gate.yaml") -> Path:
-    return write_yaml(tmp_path / name, manifest_data(checks))
-
-
 def test_all_checks_pass_exit_0(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    manifest = _manifest(
+    manifest = write_manifest(
         tmp_path,
         {
             "build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD},
@@ -54,7 +51,7 @@ def test_wrong_status_fails_exit_1_with_expected_and_observed(
     tmp_path: Path, emulator: Start
 ) -> None:
     server = emulator()
-    manifest = _manifest(
+    manifest = write_manifest(
         tmp_path, {"banned": {"pipeline_id": P_BANNED, "pipeline_run_id": R_BANNED}}
     )
     run = run_cli(["check", str(manifest), "--endpoint", server.url], AUTH)
@@ -66,7 +63,7 @@ def test_wrong_status_fails_exit_1_with_expected_and_observed(
 
 def test_unknown_run_is_missing_exit_1(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    manifest = _manifest(
+    manifest = write_manifest(
         tmp_path,
         {
             "build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD},
@@ -81,7 +78,9 @@ def test_unknown_run_is_missing_exit_1(tmp_path: Path, emulator: Start) -> None:
 
 def test_garbage_answer_is_error_exit_3(tmp_path: Path, emulator: Start) -> None:
     server = emulator(world_data(faults=[{"status": 200, "body": "<html>gateway oops</html>"}]))
-    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
+    manifest = write_manifest(
+        tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}}
+    )
     report = tmp_path / "out" / "gate.json"
     run = run_cli(
         ["check", str(manifest), "--endpoint", server.url, "--report", f"json={report}"], AUTH
@@ -97,7 +96,9 @@ def test_wrong_shape_answer_is_error_not_crash(tmp_path: Path, emulator: Start) 
     server = emulator(
         world_data(faults=[{"status": 200, "body": {"result": [{"pipeline_id": 7}]}}])
     )
-    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
+    manifest = write_manifest(
+        tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}}
+    )
     run = run_cli(["check", str(manifest), "--endpoint", server.url], AUTH)
     assert run.exit_code == 3
     assert "unusable answer: result.0.pipeline_id" in run.stdout
@@ -106,7 +107,7 @@ def test_wrong_shape_answer_is_error_not_crash(tmp_path: Path, emulator: Start) 
 def test_failure_outranks_error_exit_1(tmp_path: Path, emulator: Start) -> None:
     other = "abcdefabcdefabcdefabcdefabcdef12"
     server = emulator(world_data(faults=[{"status": 400, "project_id": other, "times": 9}]))
-    manifest = _manifest(
+    manifest = write_manifest(
         tmp_path,
         {
             "banned": {"pipeline_id": P_BANNED, "pipeline_run_id": R_BANNED},
@@ -158,7 +159,9 @@ def test_zero_checks_is_an_error(tmp_path: Path) -> None:
 
 def test_missing_credentials_exit_2_names_what_to_set(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
+    manifest = write_manifest(
+        tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}}
+    )
     run = run_cli(["check", str(manifest), "--endpoint", server.url])
     assert run.exit_code == 2
     assert "no credentials found" in run.stderr
@@ -168,7 +171,9 @@ def test_missing_credentials_exit_2_names_what_to_set(tmp_path: Path, emulator: 
 
 def test_bad_token_is_auth_error_exit_3(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
+    manifest = write_manifest(
+        tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}}
+    )
     run = run_cli(
         ["check", str(manifest), "--endpoint", server.url], {"CHECKER_AUTH_TOKEN": "nope-nope-nope"}
     )
@@ -181,7 +186,7 @@ def test_bad_token_is_auth_error_exit_3(tmp_path: Path, emulator: Start) -> None
 
 def test_checks_sharing_a_run_share_one_query_item(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    manifest = _manifest(
+    manifest = write_manifest(
         tmp_path,
         {
             "a": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD},
@@ -201,7 +206,7 @@ def test_checks_sharing_a_run_share_one_query_item(tmp_path: Path, emulator: Sta
 
 def test_all_reports_in_one_run(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    manifest = _manifest(
+    manifest = write_manifest(
         tmp_path,
         {
             "build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD},
@@ -221,7 +226,9 @@ def test_all_reports_in_one_run(tmp_path: Path, emulator: Start) -> None:
 
 
 def test_reports_are_written_when_the_api_is_down(tmp_path: Path) -> None:
-    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
+    manifest = write_manifest(
+        tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}}
+    )
     report = tmp_path / "gate.xml"
     run = run_cli(
         [
@@ -242,7 +249,9 @@ def test_reports_are_written_when_the_api_is_down(tmp_path: Path) -> None:
 
 
 def test_unknown_report_format_is_usage_error(tmp_path: Path) -> None:
-    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
+    manifest = write_manifest(
+        tmp_path, {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}}
+    )
     run = run_cli(["check", str(manifest), "--report", "xunit=x.xml"], AUTH)
     assert run.exit_code == 2
     assert "unknown report format 'xunit'" in run.stderr
@@ -250,7 +259,7 @@ def test_unknown_report_format_is_usage_error(tmp_path: Path) -> None:
 
 def test_plan_prints_layout_and_counts_without_network(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    manifest = _manifest(
+    manifest = write_manifest(
         tmp_path,
         {
             "a": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD},
@@ -303,7 +312,7 @@ def test_a_large_plan_lists_requests_and_full_lists_every_run(tmp_path: Path) ->
         f"c{i}": {"pipeline_id": f"{i:032x}", "pipeline_run_id": f"{i + 1000:032x}"}
         for i in range(600)
     }
-    manifest = _manifest(tmp_path, checks)
+    manifest = write_manifest(tmp_path, checks)
     short = run_cli(["plan", str(manifest)], AUTH)
     assert short.exit_code == 0, short.output
     assert "+ pipeline" not in short.stdout

@@ -21,14 +21,11 @@ from helpers import (
     manifest_data,
     run_cli,
     world_data,
+    write_manifest,
     write_yaml,
 )
 
 BUILD = {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}
-
-
-def _manifest(tmp_path: Path, **extra: object) -> Path:
-    return write_yaml(tmp_path / "gate.yaml", manifest_data({"build": BUILD}, **extra))
 
 
 def _bounded(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -84,7 +81,7 @@ def test_a_symlink_out_of_the_working_folder_is_not_followed(
 def test_devices_and_fifos_are_refused_at_once(tmp_path: Path, option: str) -> None:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    manifest = _manifest(tmp_path)
+    manifest = write_manifest(tmp_path, {"build": BUILD})
     for special in ("/dev/zero", str(fifo)):
         command = "check" if option == "--ca-bundle" else "validate"
         code, output = _bounded([command, str(manifest), option, special], AUTH)
@@ -138,7 +135,7 @@ def test_yaml_values_python_cannot_build_are_located(tmp_path: Path, value: str)
     assert run.exit_code == 2, run.output
     assert run.exception is None and "internal error" not in run.output
     assert f"{manifest}:4:18: error: " in run.stderr
-    other = _manifest(tmp_path.parent)
+    other = write_manifest(tmp_path.parent, {"build": BUILD})
     run = run_cli(["validate", str(other), "--var-file", str(tmp_path / "vars.yaml")])
     assert run.exit_code == 2 and "vars.yaml:1:7: error: " in run.stderr, run.output
 
@@ -189,7 +186,9 @@ def test_lookaround_is_refused_with_the_reason(tmp_path: Path) -> None:
 def test_command_line_endpoints_httpx_cannot_use_are_usage_errors(
     tmp_path: Path, endpoint: str
 ) -> None:
-    run = run_cli(["check", str(_manifest(tmp_path)), "--endpoint", endpoint], AUTH)
+    run = run_cli(
+        ["check", str(write_manifest(tmp_path, {"build": BUILD})), "--endpoint", endpoint], AUTH
+    )
     assert run.exit_code == 2 and run.exception is None
     assert "printable ASCII" in run.stderr
 
@@ -202,21 +201,29 @@ def test_no_home_folder_is_not_a_failed_gate(
 
     monkeypatch.setattr(Path, "home", homeless)
     server = emulator()
-    run = run_cli(["check", str(_manifest(tmp_path)), "--endpoint", server.url], AUTH)
+    run = run_cli(
+        ["check", str(write_manifest(tmp_path, {"build": BUILD})), "--endpoint", server.url], AUTH
+    )
     assert run.exit_code == 0, run.output
-    missing = run_cli(["check", str(_manifest(tmp_path)), "--endpoint", server.url])
+    missing = run_cli(
+        ["check", str(write_manifest(tmp_path, {"build": BUILD})), "--endpoint", server.url]
+    )
     assert missing.exit_code == 2 and "no credentials found" in missing.stderr
 
 
 def test_too_short_credentials_are_refused(tmp_path: Path) -> None:
-    run = run_cli(["check", str(_manifest(tmp_path))], {"CHECKER_AUTH_TOKEN": "ab"})
+    run = run_cli(
+        ["check", str(write_manifest(tmp_path, {"build": BUILD}))], {"CHECKER_AUTH_TOKEN": "ab"}
+    )
     assert run.exit_code == 2
     assert "too short to be real" in run.stderr
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-nan"])
 def test_non_finite_timeouts_are_usage_errors(tmp_path: Path, value: str) -> None:
-    run = run_cli(["check", str(_manifest(tmp_path)), "--timeout", value], AUTH)
+    run = run_cli(
+        ["check", str(write_manifest(tmp_path, {"build": BUILD})), "--timeout", value], AUTH
+    )
     assert run.exit_code == 2 and run.exception is None
 
 
@@ -234,7 +241,7 @@ def test_the_same_report_path_twice_is_a_usage_error(tmp_path: Path) -> None:
     path = str(tmp_path / "r.xml")
     args = [
         "check",
-        str(_manifest(tmp_path)),
+        str(write_manifest(tmp_path, {"build": BUILD})),
         "--report",
         f"junit={path}",
         "--report",
@@ -254,7 +261,7 @@ def test_reports_to_special_files_and_links(tmp_path: Path, emulator: Start) -> 
     code, output = _bounded(
         [
             "check",
-            str(_manifest(tmp_path)),
+            str(write_manifest(tmp_path, {"build": BUILD})),
             "--endpoint",
             server.url,
             "--quiet",
@@ -282,7 +289,7 @@ def test_new_reports_follow_the_umask(tmp_path: Path, emulator: Start) -> None:
         run = run_cli(
             [
                 "check",
-                str(_manifest(tmp_path)),
+                str(write_manifest(tmp_path, {"build": BUILD})),
                 "--endpoint",
                 server.url,
                 "--report",
@@ -306,7 +313,7 @@ def test_sigterm_writes_the_reports_and_exits_143(tmp_path: Path, emulator: Star
             "-m",
             "checker",
             "check",
-            str(_manifest(tmp_path)),
+            str(write_manifest(tmp_path, {"build": BUILD})),
             "--endpoint",
             server.url,
             "--report",

@@ -25,6 +25,7 @@ from helpers import (
     manifest_data,
     run_cli,
     world_data,
+    write_manifest,
     write_yaml,
 )
 
@@ -37,16 +38,14 @@ def _starts(server: Emulated) -> list[RecordedRequest]:
     return [r for r in server.requests if r.path.endswith("/batch-runs")]
 
 
-def _manifest(tmp_path: Path, checks: dict[str, object]) -> Path:
-    defaults = {"expect": {"run": {"status": "COMPLETED"}}}
-    return write_yaml(tmp_path / "gate.yaml", manifest_data(checks, defaults=defaults))
+RUN_DEFAULTS = {"expect": {"run": {"status": "COMPLETED"}}}
 
 
 def test_start_then_wait_passes_healthy_runs_and_names_the_banned_one(
     tmp_path: Path, emulator: Start
 ) -> None:
     server = emulator()
-    manifest = _manifest(
+    manifest = write_manifest(
         tmp_path,
         {
             "build": {"pipeline_id": P_BUILD},
@@ -54,6 +53,7 @@ def test_start_then_wait_passes_healthy_runs_and_names_the_banned_one(
             "tests-again": {"pipeline_id": P_TESTS},
             "scan": {"pipeline_id": P_BANNED},
         },
+        defaults=RUN_DEFAULTS,
     )
     runs = tmp_path / "runs.json"
     started = run_cli(
@@ -91,7 +91,7 @@ def test_without_a_terminal_nothing_starts_without_auto_approve(
     tmp_path: Path, emulator: Start
 ) -> None:
     server = emulator()
-    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}})
+    manifest = write_manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}}, defaults=RUN_DEFAULTS)
     run = run_cli(["start", str(manifest), "--endpoint", server.url], AUTH)
     assert run.exit_code == 2
     assert "nobody can confirm here" in run.stderr and "--auto-approve" in run.stderr
@@ -102,7 +102,7 @@ def test_a_dropped_connection_after_sending_is_never_retried(
     tmp_path: Path, emulator: Start
 ) -> None:
     server = emulator(world_data(faults=[{"api": "start", "action": "close"}]))
-    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}})
+    manifest = write_manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}}, defaults=RUN_DEFAULTS)
     out = tmp_path / "runs.json"
     run = run_cli(
         ["start", str(manifest), "--endpoint", server.url, "--out", str(out), "--auto-approve"],
@@ -116,7 +116,7 @@ def test_a_dropped_connection_after_sending_is_never_retried(
 
 
 def test_a_5xx_is_ambiguous_but_429_is_retried(tmp_path: Path, emulator: Start) -> None:
-    manifest = _manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}})
+    manifest = write_manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}}, defaults=RUN_DEFAULTS)
     throttled = emulator(
         world_data(faults=[{"api": "start", "status": 429, "headers": {"Retry-After": "0"}}])
     )
@@ -132,8 +132,10 @@ def test_a_5xx_is_ambiguous_but_429_is_retried(tmp_path: Path, emulator: Start) 
 
 def test_pipelines_missing_from_the_answer_are_named(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    manifest = _manifest(
-        tmp_path, {"build": {"pipeline_id": P_BUILD}, "ghost": {"pipeline_id": UNKNOWN_PIPELINE}}
+    manifest = write_manifest(
+        tmp_path,
+        {"build": {"pipeline_id": P_BUILD}, "ghost": {"pipeline_id": UNKNOWN_PIPELINE}},
+        defaults=RUN_DEFAULTS,
     )
     run = run_cli(["start", str(manifest), "--endpoint", server.url, "--auto-approve"], AUTH)
     assert run.exit_code == 3
@@ -143,12 +145,13 @@ def test_pipelines_missing_from_the_answer_are_named(tmp_path: Path, emulator: S
 
 def test_checks_that_name_their_run_start_nothing(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    manifest = _manifest(
+    manifest = write_manifest(
         tmp_path,
         {
             "existing": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD},
             "new": {"pipeline_id": P_TESTS},
         },
+        defaults=RUN_DEFAULTS,
     )
     run = run_cli(["start", str(manifest), "--endpoint", server.url, "--auto-approve"], AUTH)
     assert run.exit_code == 0, run.output

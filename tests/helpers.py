@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +198,22 @@ async def query_batches(batches: Sequence[Batch], context: ClientContext) -> lis
     """Send startup batches through one session, as the gate does."""
     async with open_session(context) as session:
         return await session.startup(batches)
+
+
+@dataclass
+class FakeClock:
+    """Time that moves only when the gate sleeps (or a test says so)."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    slept: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self) -> datetime:
+        with self.lock:
+            return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        with self.lock:
+            self.slept.append(seconds)
+            self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import query_batches
+from helpers import PROJECT, FakeClock, query_batches
 
 from checker.codearts.context import ClientContext
 from checker.codearts.credentials import TokenCredentials
@@ -20,7 +20,6 @@ from checker.gate.answers import BatchAnswer
 from checker.gate.planner import Batch, PlannedRun
 
 ENDPOINT = "https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com"
-PROJECT = "p" * 32
 
 
 def _batch(number: int = 1, runs: int = 1) -> Batch:
@@ -54,29 +53,22 @@ def _ok(request: httpx.Request) -> httpx.Response:
     )
 
 
-class FakeSleep:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-
-
 def _run(
     handler: Callable[[httpx.Request], Any],
     batches: list[Batch] | None = None,
     **settings: Any,
-) -> tuple[list[BatchAnswer], FakeSleep]:
-    sleep = FakeSleep()
+) -> tuple[list[BatchAnswer], FakeClock]:
+    clock = FakeClock()
     transport = ClientContext(
         credentials=TokenCredentials(Secret("token-abcdef"), "test token"),
         settings=ClientSettings(**settings),
-        sleep=sleep,
+        sleep=clock.sleep,
+        clock=clock,
         jitter=lambda: 0.5,
         http_transport=httpx.MockTransport(handler),
     )
     answers = asyncio.run(query_batches(batches or [_batch()], transport))
-    return answers, sleep
+    return answers, clock
 
 
 def _scripted(
@@ -105,7 +97,7 @@ def test_success_parses_observations_and_sends_the_documented_request() -> None:
     assert request.url.path == f"/v5/{PROJECT}/api/pipelines/batch-runs/result"
     assert request.headers["X-Auth-Token"] == "token-abcdef"
     assert request.headers["Content-Type"].startswith("application/json")
-    assert sleep.delays == []
+    assert sleep.slept == []
 
 
 def test_throttling_is_retried_after_two_to_five_seconds() -> None:
@@ -116,14 +108,14 @@ def test_throttling_is_retried_after_two_to_five_seconds() -> None:
     answers, sleep = _run(handler)
     assert answers[0].failure is None
     assert len(seen) == 3
-    assert sleep.delays == [3.5, 3.5]  # 2 + 3 * jitter(0.5)
+    assert sleep.slept == [3.5, 3.5]  # 2 + 3 * jitter(0.5)
 
 
 def test_retry_after_header_is_honoured() -> None:
     handler, _ = _scripted(httpx.Response(503, headers={"Retry-After": "7"}))
     answers, sleep = _run(handler)
     assert answers[0].failure is None
-    assert sleep.delays == [7.0]
+    assert sleep.slept == [7.0]
 
 
 def test_server_errors_give_up_after_max_attempts() -> None:
@@ -133,7 +125,7 @@ def test_server_errors_give_up_after_max_attempts() -> None:
     assert failure is not None and failure.kind == "http"
     assert failure.attempts == 3 and failure.http_status == 502
     assert len(seen) == 3
-    assert sleep.delays == [0.75, 1.5]  # exponential backoff with jitter 0.5
+    assert sleep.slept == [0.75, 1.5]  # exponential backoff with jitter 0.5
 
 
 def test_timeouts_and_connection_errors_are_retried() -> None:
@@ -211,7 +203,7 @@ def test_auth_failure_is_not_retried_and_stops_further_batches() -> None:
     batches = [_batch(number=n) for n in range(1, 6)]
     answers, sleep = _run(handler, batches)
     assert len(seen) == 1
-    assert sleep.delays == []
+    assert sleep.slept == []
     first = answers[0].failure
     assert first is not None and first.kind == "auth" and first.request_id == "rid-1"
     assert all(a.failure is not None and a.failure.kind == "not_sent" for a in answers[1:])

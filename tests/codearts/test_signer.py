@@ -16,7 +16,8 @@ from checker.codearts.signing import AkSkAuth, TokenAuth, canonical_request, spl
 
 AK = "TESTAK1234567890ABCD"
 SK = "TESTSKabcdefghijklmnopqrstuvwxyz0123456789"
-PROJECT = "0123456789abcdef0123456789abcdef"
+VECTOR_PROJECT = "0123456789abcdef0123456789abcdef"
+"""The project of the reference notes' signing vectors (an IAM project: X-Project-Id)."""
 HOST = "cloudpipeline-ext.cn-north-4.myhuaweicloud.com"
 DATE = "20240115T080910Z"
 CLOCK_TIME = datetime(2024, 1, 15, 8, 9, 10, tzinfo=UTC)
@@ -27,7 +28,7 @@ def _ours(
     url: str,
     body: bytes,
     *,
-    project: str | None = PROJECT,
+    project: str | None = VECTOR_PROJECT,
     security_token: str | None = None,
     params: list[tuple[str, str | int | float | bool | None]] | None = None,
 ) -> httpx.Request:
@@ -55,7 +56,7 @@ def _sdk_authorization(
     query: list[tuple[str, str]],
     body: bytes,
     *,
-    project: str | None = PROJECT,
+    project: str | None = VECTOR_PROJECT,
     security_token: str | None = None,
     host: str = HOST,
 ) -> str:
@@ -86,18 +87,18 @@ VECTOR_1 = (
 def test_vector_1_batch_result() -> None:
     request = _ours(
         "POST",
-        f"https://{HOST}/v5/{PROJECT}/api/pipelines/batch-runs/result",
+        f"https://{HOST}/v5/{VECTOR_PROJECT}/api/pipelines/batch-runs/result",
         b'{"query":[{"pipeline_id":"p1","pipeline_run_id":"r1"}]}',
     )
     assert request.headers["Authorization"] == VECTOR_1
     assert request.headers["X-Sdk-Date"] == DATE
-    assert request.headers["X-Project-Id"] == PROJECT
+    assert request.headers["X-Project-Id"] == VECTOR_PROJECT
 
 
 def test_vector_1_canonical_request() -> None:
     request = _ours(
         "POST",
-        f"https://{HOST}/v5/{PROJECT}/api/pipelines/batch-runs/result",
+        f"https://{HOST}/v5/{VECTOR_PROJECT}/api/pipelines/batch-runs/result",
         b'{"query":[{"pipeline_id":"p1","pipeline_run_id":"r1"}]}',
     )
     path, query = split_url(request.url)
@@ -105,11 +106,11 @@ def test_vector_1_canonical_request() -> None:
     signed = ["content-type", "host", "x-project-id", "x-sdk-date"]
     assert canonical_request("POST", path, query, headers, signed, request.content) == (
         "POST\n"
-        f"/v5/{PROJECT}/api/pipelines/batch-runs/result/\n"
+        f"/v5/{VECTOR_PROJECT}/api/pipelines/batch-runs/result/\n"
         "\n"
         "content-type:application/json\n"
         f"host:{HOST}\n"
-        f"x-project-id:{PROJECT}\n"
+        f"x-project-id:{VECTOR_PROJECT}\n"
         "x-sdk-date:20240115T080910Z\n"
         "\n"
         "content-type;host;x-project-id;x-sdk-date\n"
@@ -120,7 +121,7 @@ def test_vector_1_canonical_request() -> None:
 def test_vector_2_security_token() -> None:
     request = _ours(
         "POST",
-        f"https://{HOST}/v5/{PROJECT}/api/pipelines/batch-runs",
+        f"https://{HOST}/v5/{VECTOR_PROJECT}/api/pipelines/batch-runs",
         b'{"pipeline_ids":["p1","p2"]}',
         security_token="TESTSECURITYTOKEN",
     )
@@ -135,7 +136,7 @@ def test_vector_2_security_token() -> None:
 def test_vector_3_get_with_query_no_project() -> None:
     request = _ours(
         "GET",
-        f"https://{HOST}/v5/{PROJECT}/api/pipelines/pipe123/pipeline-runs/detail",
+        f"https://{HOST}/v5/{VECTOR_PROJECT}/api/pipelines/pipe123/pipeline-runs/detail",
         b"",
         project=None,
         params=[("pipeline_run_id", "run 1/x")],
@@ -152,7 +153,7 @@ def test_vectors_agree_with_the_sdk(sdk: Any) -> None:
         _sdk_authorization(
             sdk,
             "POST",
-            f"/v5/{PROJECT}/api/pipelines/batch-runs/result",
+            f"/v5/{VECTOR_PROJECT}/api/pipelines/batch-runs/result",
             [],
             b'{"query":[{"pipeline_id":"p1","pipeline_run_id":"r1"}]}',
         )
@@ -202,7 +203,7 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
         "query": query,
         "body": body,
         "security_token": draw(st.sampled_from([None, "STS-TOKEN-abc123", "x" * 40])),
-        "project": draw(st.sampled_from([PROJECT, None])),
+        "project": draw(st.sampled_from([VECTOR_PROJECT, None])),
     }
 
 

@@ -3,16 +3,13 @@ sleeps advance the clock instead of passing time, and the emulator reads the sam
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import PROJECT, TOKEN, Emulated, Start, manifest_data, write_yaml
+from helpers import PROJECT, TOKEN, Emulated, FakeClock, Start, manifest_data, write_yaml
 
 from checker.app.check import CheckOptions, check
 from checker.app.common import ClientOptions, CommonOptions
@@ -33,25 +30,6 @@ from checker.reports.targets import ReportTarget
 
 def _id(label: str) -> str:
     return (label.encode().hex() + "0" * 32)[:32]
-
-
-@dataclass
-class FakeClock:
-    """Time that moves only when the gate sleeps (or a test says so)."""
-
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
-    slept: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __call__(self) -> datetime:
-        with self.lock:
-            return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        with self.lock:
-            self.slept.append(seconds)
-            self.now += timedelta(seconds=seconds)
-        await asyncio.sleep(0)
 
 
 def _world(

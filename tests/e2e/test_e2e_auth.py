@@ -40,7 +40,7 @@ SCOPED_AK = "SCOPEDAK000000000000"
 SCOPED_SK = "SCOPEDSK-recognisable-secret-key-424242"
 
 
-def _gate(tmp_path: Path, **provider: str) -> Path:
+def _two_checks(tmp_path: Path, **provider: str) -> Path:
     data = manifest_data(
         {
             "build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD},
@@ -58,7 +58,7 @@ def _gate(tmp_path: Path, **provider: str) -> Path:
 
 def test_aksk_from_environment(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url], AKSK)
+    run = run_cli(["check", str(_two_checks(tmp_path)), "--endpoint", server.url], AKSK)
     assert run.exit_code == 0, run.output
     assert "credentials: AK/SK from environment (AK TEST********)" in run.stdout
     request = server.result_requests()[0]
@@ -76,7 +76,7 @@ def test_aksk_with_security_token(tmp_path: Path, emulator: Start) -> None:
         "HUAWEICLOUD_SDK_SECURITY_TOKEN": SECURITY_TOKEN,
         "HUAWEICLOUD_SDK_PROJECT_ID": IAM_PROJECT,
     }
-    run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url], env)
+    run = run_cli(["check", str(_two_checks(tmp_path)), "--endpoint", server.url], env)
     assert run.exit_code == 0, run.output
     assert "temporary AK/SK from environment" in run.stdout
 
@@ -88,7 +88,7 @@ def test_aksk_from_credentials_file(
     credentials = isolated_environment / ".huaweicloud" / "credentials"
     credentials.parent.mkdir()
     credentials.write_text(f"[basic]\nak = {AK}\nsk = {SK}\nproject_id = {IAM_PROJECT}\n")
-    run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url])
+    run = run_cli(["check", str(_two_checks(tmp_path)), "--endpoint", server.url])
     assert run.exit_code == 0, run.output
     assert server.result_requests()[0].headers["x-project-id"] == IAM_PROJECT
     assert f"AK/SK from credentials file {credentials}" in run.stdout
@@ -166,7 +166,7 @@ def test_wrong_sk_exits_3_with_a_clear_message_and_one_request(
     server = emulator()
     env = {**AKSK, "HUAWEICLOUD_SDK_SK": "wrong-secret-key-000"}
     run = run_cli(
-        ["check", str(_gate(tmp_path)), "--endpoint", server.url, "--batch-size", "1"], env
+        ["check", str(_two_checks(tmp_path)), "--endpoint", server.url, "--batch-size", "1"], env
     )
     assert run.exit_code == 3
     assert "error: authentication failed (HTTP 401, APIGW.0301, " in run.stderr
@@ -181,19 +181,19 @@ def test_manifest_endpoint_on_loopback_is_refused_before_any_request(
     tmp_path: Path, emulator: Start
 ) -> None:
     server = emulator()
-    run = run_cli(["check", str(_gate(tmp_path, endpoint=server.url))], AKSK)
+    run = run_cli(["check", str(_two_checks(tmp_path, endpoint=server.url))], AKSK)
     assert run.exit_code == 2
     assert "must use https" in run.stderr
     assert server.requests == []
     # The same endpoint from the command line is fine.
     run = run_cli(
-        ["check", str(_gate(tmp_path, region="cn-north-4")), "--endpoint", server.url], AKSK
+        ["check", str(_two_checks(tmp_path, region="cn-north-4")), "--endpoint", server.url], AKSK
     )
     assert run.exit_code == 0, run.output
 
 
 def test_manifest_endpoint_on_a_foreign_host_is_refused(tmp_path: Path) -> None:
-    run = run_cli(["check", str(_gate(tmp_path, endpoint="https://evil.example"))], AKSK)
+    run = run_cli(["check", str(_two_checks(tmp_path, endpoint="https://evil.example"))], AKSK)
     assert run.exit_code == 2
     assert (
         "endpoint host 'evil.example' in a manifest is not a CodeArts Pipeline host" in run.stderr
@@ -202,21 +202,21 @@ def test_manifest_endpoint_on_a_foreign_host_is_refused(tmp_path: Path) -> None:
 
 def test_checker_endpoint_variable_points_the_run(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    run = run_cli(["check", str(_gate(tmp_path))], {**AKSK, "CHECKER_ENDPOINT": server.url})
+    run = run_cli(["check", str(_two_checks(tmp_path))], {**AKSK, "CHECKER_ENDPOINT": server.url})
     assert run.exit_code == 0, run.output
 
 
 def test_allowed_hosts_admit_a_manifest_endpoint(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
     env = {**AKSK, "CHECKER_ALLOWED_HOSTS": "127.0.0.1"}
-    run = run_cli(["check", str(_gate(tmp_path, endpoint=server.url))], env)
+    run = run_cli(["check", str(_two_checks(tmp_path, endpoint=server.url))], env)
     assert run.exit_code == 0, run.output
 
 
 def test_region_override_variable(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
     env = {**AKSK, "HUAWEICLOUD_SDK_REGION_CODEARTSPIPELINE_CN_NORTH_4": server.url}
-    run = run_cli(["check", str(_gate(tmp_path))], env)
+    run = run_cli(["check", str(_two_checks(tmp_path))], env)
     assert run.exit_code == 0, run.output
 
 
@@ -246,14 +246,14 @@ def test_the_sdk_project_variable_is_never_the_codearts_project(
 
 
 def test_plan_names_the_credential_source_only(tmp_path: Path) -> None:
-    run = run_cli(["plan", str(_gate(tmp_path))], AKSK)
+    run = run_cli(["plan", str(_two_checks(tmp_path))], AKSK)
     assert run.exit_code == 0
     assert "Credentials: AK/SK from environment (AK TEST********)" in run.stdout
     assert SK not in run.output and AK not in run.output
 
 
 def test_secrets_are_not_accepted_as_options(tmp_path: Path) -> None:
-    run = run_cli(["check", str(_gate(tmp_path)), "--sk", SK])
+    run = run_cli(["check", str(_two_checks(tmp_path)), "--sk", SK])
     assert run.exit_code == 2
     assert "No such option" in run.stderr
 
@@ -270,7 +270,7 @@ def _leak_world() -> dict[str, object]:
 
 
 def _scenarios(tmp_path: Path, url: str) -> dict[str, tuple[list[str], dict[str, str]]]:
-    good = str(_gate(tmp_path))
+    good = str(_two_checks(tmp_path))
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "version: 1\nchecks:\n  x:\n    pipeline_id: ${env.HUAWEICLOUD_SDK_SK}\n"
@@ -337,7 +337,7 @@ def test_secrets_never_leak(tmp_path: Path, emulator: Start, debug: bool) -> Non
 
 def test_debug_logs_requests_without_headers(tmp_path: Path, emulator: Start) -> None:
     server = emulator()
-    run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url, "--debug"], AKSK)
+    run = run_cli(["check", str(_two_checks(tmp_path)), "--endpoint", server.url, "--debug"], AKSK)
     assert run.exit_code == 0
     assert "debug: checker.client: POST " in run.stderr
     assert "request id " in run.stderr
@@ -350,7 +350,7 @@ def test_a_request_checker_sent_is_the_one_the_sdk_signs_with_the_iam_project(
     ``BasicCredentials(ak, sk, iam_project)`` for the same CodeArts path, carries the same
     X-Project-Id and the same signature."""
     server = emulator()
-    run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url], AKSK)
+    run = run_cli(["check", str(_two_checks(tmp_path)), "--endpoint", server.url], AKSK)
     assert run.exit_code == 0, run.output
     sent = server.result_requests()[0]
     basic_credentials, sdk_request = sdk
@@ -382,7 +382,7 @@ def test_the_iam_project_is_looked_up_once_per_region_before_any_codearts_reques
         "HUAWEICLOUD_SDK_SK": SK,
         "HUAWEICLOUD_SDK_IAM_ENDPOINT": server.url,
     }
-    gate = _gate(tmp_path, region="cn-north-4")
+    gate = _two_checks(tmp_path, region="cn-north-4")
     run = run_cli(["check", str(gate), "--endpoint", server.url, "--batch-size", "1"], env)
     assert run.exit_code == 0, run.output
     paths = [r.path for r in server.requests]
@@ -402,7 +402,7 @@ def test_a_codearts_project_as_x_project_id_is_refused_by_the_emulator(
     """The emulator is as strict as the gateway is likely to be: the old mistake fails."""
     server = emulator()
     env = {**AKSK, "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT}
-    run = run_cli(["check", str(_gate(tmp_path)), "--endpoint", server.url], env)
+    run = run_cli(["check", str(_two_checks(tmp_path)), "--endpoint", server.url], env)
     assert run.exit_code == 3
     assert "is not an IAM project of this region" in run.stderr
     assert len(server.requests) == 1  # an authentication failure is never retried
@@ -428,7 +428,7 @@ def test_no_iam_project_or_several_is_a_clear_error_before_any_codearts_request(
         "HUAWEICLOUD_SDK_IAM_ENDPOINT": server.url,
     }
     reports = tmp_path / "gate.json"
-    gate = _gate(tmp_path, region="cn-north-4")
+    gate = _two_checks(tmp_path, region="cn-north-4")
     run = run_cli(
         ["check", str(gate), "--endpoint", server.url, "--report", f"json={reports}"], env
     )
@@ -444,7 +444,7 @@ def test_an_explicit_endpoint_without_a_region_says_how_to_give_the_iam_project(
 ) -> None:
     server = emulator()
     env = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK, "CHECKER_ALLOWED_HOSTS": "127.0.0.1"}
-    run = run_cli(["check", str(_gate(tmp_path, endpoint=server.url))], env)
+    run = run_cli(["check", str(_two_checks(tmp_path, endpoint=server.url))], env)
     assert run.exit_code == 3
     assert "the endpoint is explicit and the manifest names no region" in run.stderr
     assert "HUAWEICLOUD_SDK_PROJECT_ID" in run.stderr
@@ -455,7 +455,7 @@ def test_a_token_sends_no_x_project_id_and_looks_nothing_up(
     tmp_path: Path, emulator: Start
 ) -> None:
     server = emulator()
-    gate = _gate(tmp_path, region="cn-north-4")
+    gate = _two_checks(tmp_path, region="cn-north-4")
     run = run_cli(["check", str(gate), "--endpoint", server.url], {"CHECKER_AUTH_TOKEN": TOKEN})
     assert run.exit_code == 0, run.output
     assert all("x-project-id" not in r.headers for r in server.requests)
@@ -464,7 +464,7 @@ def test_a_token_sends_no_x_project_id_and_looks_nothing_up(
 
 def test_plan_says_where_the_iam_project_comes_from_and_sends_nothing(tmp_path: Path) -> None:
     keys = {"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
-    gate = _gate(tmp_path, region="cn-north-4")
+    gate = _two_checks(tmp_path, region="cn-north-4")
     looked_up = run_cli(["plan", str(gate)], keys)
     assert "looked up from IAM for cn-north-4 (https://iam.cn-north-4.myhuaweicloud.com)" in (
         looked_up.stdout

@@ -30,7 +30,7 @@ def _answer(status: int, body: bytes, headers: dict[str, str] | None = None) -> 
     return behaviour
 
 
-def _gate(tmp_path: Path, url: str, *extra: str) -> tuple[CliRun, dict[str, str]]:
+def _check_against(tmp_path: Path, url: str, *extra: str) -> tuple[CliRun, dict[str, str]]:
     manifest = write_yaml(
         tmp_path / "gate.yaml",
         manifest_data({"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}}),
@@ -52,7 +52,7 @@ def test_a_token_quoted_by_the_gateway_is_in_no_report(
     tmp_path: Path, hostile_server: Serve
 ) -> None:
     body = json.dumps({"error_code": "APIGW.0301", "error_msg": f"bad token {TOKEN}"}).encode()
-    run, written = _gate(tmp_path, hostile_server(_answer(401, body)), "--debug")
+    run, written = _check_against(tmp_path, hostile_server(_answer(401, body)), "--debug")
     assert run.exit_code == 3
     assert "authentication failed" in run.stderr
     _no_secret(run, written)
@@ -62,7 +62,7 @@ def test_a_long_non_json_body_is_redacted_before_it_is_cut(
     tmp_path: Path, hostile_server: Serve
 ) -> None:
     body = ("x" * 100 + TOKEN + "y" * 500).encode()
-    run, written = _gate(tmp_path, hostile_server(_answer(200, body)))
+    run, written = _check_against(tmp_path, hostile_server(_answer(200, body)))
     assert run.exit_code == 3
     assert "not JSON" in written["json"]
     _no_secret(run, written)
@@ -78,7 +78,7 @@ def test_a_trickling_server_is_bounded_by_the_timeout(
             time.sleep(0.1)
 
     started = time.monotonic()
-    run, written = _gate(tmp_path, hostile_server(trickle), "--request-timeout", "0.5")
+    run, written = _check_against(tmp_path, hostile_server(trickle), "--request-timeout", "0.5")
     assert time.monotonic() - started < 5
     assert run.exit_code == 3
     assert "timed out after 0.5s" in written["text"]
@@ -91,7 +91,7 @@ def test_an_endless_body_stops_at_the_cap(tmp_path: Path, hostile_server: Serve)
         for _ in range(1000):  # 64 MB at most, far past the cap
             connection.sendall(chunk)  # type: ignore[attr-defined]
 
-    run, written = _gate(tmp_path, hostile_server(endless))
+    run, written = _check_against(tmp_path, hostile_server(endless))
     assert run.exit_code == 3
     assert "unusable answer: larger than" in written["text"]
 
@@ -99,7 +99,7 @@ def test_an_endless_body_stops_at_the_cap(tmp_path: Path, hostile_server: Serve)
 def test_a_gzip_bomb_stops_at_the_cap(tmp_path: Path, hostile_server: Serve) -> None:
     bomb = gzip.compress(b"[" * 64 * 1024 * 1024)
     answer = _answer(200, bomb, {"Content-Encoding": "gzip"})
-    run, written = _gate(tmp_path, hostile_server(answer))
+    run, written = _check_against(tmp_path, hostile_server(answer))
     assert run.exit_code == 3
     assert "unusable answer: larger than" in written["text"]
 
@@ -108,7 +108,7 @@ def test_a_megabyte_error_message_is_cut_at_parse_time(
     tmp_path: Path, hostile_server: Serve
 ) -> None:
     body = json.dumps({"error_code": "DEVPIPE.1", "error_msg": "m" * 1_000_000}).encode()
-    run, written = _gate(tmp_path, hostile_server(_answer(500, body)))
+    run, written = _check_against(tmp_path, hostile_server(_answer(500, body)))
     assert run.exit_code == 3
     assert "[cut: 1,000,000 characters]" in written["json"]
     assert all(len(text) < 50_000 for text in written.values())
@@ -125,7 +125,7 @@ def test_a_megabyte_error_message_is_cut_at_parse_time(
 def test_unreadable_answers_are_that_batch_s_error(
     tmp_path: Path, hostile_server: Serve, headers: dict[str, str], body: bytes, expected: str
 ) -> None:
-    run, written = _gate(tmp_path, hostile_server(_answer(200, body, headers)))
+    run, written = _check_against(tmp_path, hostile_server(_answer(200, body, headers)))
     assert run.exit_code == 3
     assert expected in written["text"]
     assert "NOT EVALUATED" in run.stdout
@@ -140,7 +140,7 @@ def test_a_lone_surrogate_still_gives_every_report(tmp_path: Path, hostile_serve
         "reason": "\udfff broken",
     }
     body = json.dumps({"result": [entry]}).encode()  # json escapes it as \udfff
-    run, written = _gate(tmp_path, hostile_server(_answer(200, body)))
+    run, written = _check_against(tmp_path, hostile_server(_answer(200, body)))
     assert run.exit_code == 1
     assert "FAILED: 0 passed, 1 failed" in run.stdout
     assert "\ufffd broken" in written["json"]
@@ -175,7 +175,7 @@ def test_api_text_cannot_spoof_the_terminal_or_inject_ci_commands(
 ) -> None:
     message = "denied\n::error::injected\x1b[2J\x07 safe\u202eTXT.EXE"
     body = json.dumps({"error_code": "APIGW.0301", "error_msg": message}).encode()
-    run, written = _gate(tmp_path, hostile_server(_answer(401, body)), "--debug")
+    run, written = _check_against(tmp_path, hostile_server(_answer(401, body)), "--debug")
     lines = (run.stdout + run.stderr).splitlines()
     assert not any(line.startswith("::") for line in lines)
     assert "\x1b" not in run.output and "\x07" not in run.output and "\u202e" not in run.output

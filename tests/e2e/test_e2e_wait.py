@@ -71,7 +71,7 @@ class Gate:
     clock: FakeClock
 
 
-def _gate(
+def _gate_in_process(
     tmp_path: Path,
     server: Emulated,
     clock: FakeClock,
@@ -152,7 +152,7 @@ def test_all_runs_end_in_time(tmp_path: Path, emulator: Start) -> None:
         "build": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN},
         "tests": {"pipeline_id": P2, "pipeline_run_id": R2, **RUN},
     }
-    gate = _gate(tmp_path, server, clock, checks)
+    gate = _gate_in_process(tmp_path, server, clock, checks)
     assert gate.code == ExitCode.PASSED, gate.out
     assert _outcomes(gate) == {"build": "pass", "tests": "pass"}
     assert clock.slept == [10, 15, 22.5, 33.75]  # grows 1.5x per poll
@@ -179,7 +179,7 @@ def test_a_run_failing_at_a_stage_names_the_stage(tmp_path: Path, emulator: Star
             },
         }
     }
-    gate = _gate(tmp_path, server, clock, checks)
+    gate = _gate_in_process(tmp_path, server, clock, checks)
     assert gate.code == ExitCode.FAILED
     result = gate.report.results[0]
     assert result.message.startswith(
@@ -198,7 +198,7 @@ def test_a_run_that_never_ends_is_pending_at_the_deadline(tmp_path: Path, emulat
     server = emulator(
         _world({P1: _pipeline("Nightly", {R1: _timeline(("RUNNING", None))})}), clock=clock
     )
-    gate = _gate(
+    gate = _gate_in_process(
         tmp_path,
         server,
         clock,
@@ -218,14 +218,14 @@ def test_a_run_that_appears_late_is_waited_for(tmp_path: Path, emulator: Start) 
     clock = FakeClock()
     late = {**_timeline(("RUNNING", 1), ("COMPLETED", None)), "hidden_polls": 2}
     server = emulator(_world({P1: _pipeline("Build", {R1: late})}), clock=clock)
-    gate = _gate(
+    gate = _gate_in_process(
         tmp_path, server, clock, {"build": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN}}
     )
     assert gate.code == ExitCode.PASSED, gate.out
     never = emulator(
         _world({P1: _pipeline("Build", {R1: {"hidden_polls": 1000}})}), clock=FakeClock()
     )
-    gate = _gate(
+    gate = _gate_in_process(
         tmp_path,
         never,
         FakeClock(),
@@ -240,7 +240,7 @@ def test_an_older_run_is_read_with_the_detail_api_only(tmp_path: Path, emulator:
     clock = FakeClock()
     runs = {R1: _timeline(("COMPLETED", None)), R2: _timeline(("RUNNING", None))}
     server = emulator(_world({P1: _pipeline("Build", runs, latest=R2)}), clock=clock)
-    gate = _gate(
+    gate = _gate_in_process(
         tmp_path, server, clock, {"old": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN}}
     )
     assert gate.code == ExitCode.PASSED, gate.out
@@ -256,7 +256,7 @@ def test_two_checked_runs_of_one_pipeline(tmp_path: Path, emulator: Start) -> No
         "first": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN},
         "second": {"pipeline_id": P1, "pipeline_run_id": R2, **RUN},
     }
-    gate = _gate(tmp_path, server, clock, checks)
+    gate = _gate_in_process(tmp_path, server, clock, checks)
     assert _outcomes(gate) == {"first": "pass", "second": "pass"}
     details = [r for r in server.requests if "/detail" in r.path]
     assert len(details) == 1 and R1 in details[0].path  # the older one only, once
@@ -277,7 +277,7 @@ def test_max_duration_while_running_and_after_ending(tmp_path: Path, emulator: S
         "running": {"pipeline_id": P1, "pipeline_run_id": R1, **limit},
         "ended": {"pipeline_id": P2, "pipeline_run_id": R2, **limit},
     }
-    gate = _gate(tmp_path, server, clock, checks)
+    gate = _gate_in_process(tmp_path, server, clock, checks)
     messages = {r.name: r.message for r in gate.report.results}
     assert _outcomes(gate) == {"running": "fail", "ended": "fail"}
     assert messages["running"] == "still running after 1h00m, max_duration 30m"
@@ -300,7 +300,7 @@ def test_fail_fast_skips_the_undecided(tmp_path: Path, emulator: Start) -> None:
         "bad": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN},
         "slow": {"pipeline_id": P2, "pipeline_run_id": R2, **RUN},
     }
-    gate = _gate(tmp_path, server, clock, checks, fail_fast=True)
+    gate = _gate_in_process(tmp_path, server, clock, checks, fail_fast=True)
     assert gate.code == ExitCode.FAILED
     assert _outcomes(gate) == {"bad": "fail", "slow": "skipped"}
     assert gate.report.results[1].message == "not evaluated: --fail-fast"
@@ -332,7 +332,7 @@ def test_503s_and_busy_answers_while_waiting(tmp_path: Path, emulator: Start) ->
         ),
         clock=clock,
     )
-    gate = _gate(
+    gate = _gate_in_process(
         tmp_path, server, clock, {"build": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN}}
     )
     assert gate.code == ExitCode.PASSED, gate.out
@@ -355,7 +355,7 @@ def test_decided_runs_are_never_queried_again(tmp_path: Path, emulator: Start) -
         "slow": {"pipeline_id": P2, "pipeline_run_id": R2, **RUN},
         "start": {"pipeline_id": P3, "pipeline_run_id": R3},
     }
-    gate = _gate(tmp_path, server, clock, checks)
+    gate = _gate_in_process(tmp_path, server, clock, checks)
     assert gate.code == ExitCode.PASSED
     results = [r for r in server.requests if r.path.endswith("/result")]
     statuses = [r.body for r in server.requests if r.path.endswith("/status")]
@@ -406,7 +406,7 @@ def test_the_markdown_links_the_run_only_to_huawei_hosts(tmp_path: Path, emulato
         "good": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN},
         "evil": {"pipeline_id": P2, "pipeline_run_id": R2, **RUN},
     }
-    markdown = render_markdown(_gate(tmp_path, server, clock, checks).report)
+    markdown = render_markdown(_gate_in_process(tmp_path, server, clock, checks).report)
     assert "[#7](https://devcloud.cn-north-4.huaweicloud.com/" in markdown
     assert "#8<br>" in markdown and "javascript" not in markdown
 
@@ -424,7 +424,7 @@ def test_one_request_per_batch_of_pipelines_per_poll(tmp_path: Path, emulator: S
         f"c{i}": {"pipeline_id": _id(f"p{i}"), "pipeline_run_id": _id(f"r{i}"), **RUN}
         for i in range(1000)
     }
-    gate = _gate(tmp_path, server, clock, checks)
+    gate = _gate_in_process(tmp_path, server, clock, checks)
     assert gate.code == ExitCode.PASSED
     kinds = [r.path.split("?")[0].rsplit("/", 1)[-1] for r in server.requests]
     assert kinds.count("result") == 10  # startup: once, 100 runs a request
@@ -482,7 +482,7 @@ def test_a_413_halves_the_batch_and_the_size_that_worked_is_kept(
         f"c{i}": {"pipeline_id": _id(f"p{i}"), "pipeline_run_id": _id(f"r{i}"), **RUN}
         for i in range(100)
     }
-    gate = _gate(tmp_path, server, clock, checks)
+    gate = _gate_in_process(tmp_path, server, clock, checks)
     assert gate.code == ExitCode.PASSED, gate.err
     sizes = [
         (
@@ -520,7 +520,7 @@ def test_a_batch_of_one_refused_as_too_large_is_that_run_s_error(
         },
         clock=clock,
     )
-    gate = _gate(
+    gate = _gate_in_process(
         tmp_path, server, clock, {"a": {"pipeline_id": P1, "pipeline_run_id": R1}}, wait=False
     )
     assert gate.report.results[0].outcome == "error"
@@ -561,7 +561,7 @@ def test_one_malformed_item_over_http_spoils_only_its_own_check(
         "one": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN},
         "two": {"pipeline_id": P2, "pipeline_run_id": R2, **RUN},
     }
-    gate = _gate(tmp_path, server, clock, checks, wait=False)
+    gate = _gate_in_process(tmp_path, server, clock, checks, wait=False)
     assert _outcomes(gate) == {"one": "pass", "two": "error"}
     two = next(r for r in gate.report.results if r.name == "two")
     assert "run_number" in two.message
@@ -575,7 +575,7 @@ def test_the_nested_error_shape_in_a_200_is_a_service_error(
     fault = {"api": "status", "status": 200, "body": body}
     pipelines = {P1: _pipeline("One", {R1: _timeline(("COMPLETED", None))})}
     server = emulator(_world(pipelines, [fault]), clock=clock)
-    gate = _gate(
+    gate = _gate_in_process(
         tmp_path,
         server,
         clock,

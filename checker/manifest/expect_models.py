@@ -7,6 +7,13 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from checker.defaults import (
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_GROWTH,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_TIMEOUT,
+)
+from checker.gate.durations import format_duration
 from checker.gate.types import Frozen
 
 StatusName = Annotated[str, StringConstraints(min_length=1)]
@@ -91,12 +98,13 @@ class Wait(Frozen):
         default=None,
         title="Timeout",
         description="The one deadline for the whole check, waiting and retries included "
-        "(default 30m).",
+        f"(default {format_duration(DEFAULT_TIMEOUT)}).",
     )
     poll_interval: Duration | None = Field(
         default=None,
         title="Poll interval",
-        description="First wait between polls (default 10s); grows 1.5 times per poll up to 60s.",
+        description=f"First wait between polls (default {format_duration(DEFAULT_POLL_INTERVAL)}"
+        f"); grows {DEFAULT_POLL_GROWTH:g} times per poll up to {DEFAULT_MAX_POLL_INTERVAL:g}s.",
     )
     terminal_statuses: Annotated[list[StatusName], Field(min_length=1)] | None = Field(
         default=None,

@@ -320,3 +320,19 @@ def test_a_large_plan_lists_requests_and_full_lists_every_run(tmp_path: Path) ->
     assert short.stdout.rstrip().endswith("Plan: 600 checks, 600 unique runs, 6 requests per poll.")
     full = run_cli(["plan", str(manifest), "--full"], AUTH)
     assert full.stdout.count("+ pipeline") == 600
+
+
+def test_help_shows_the_defaults_from_the_one_registry() -> None:
+    """Help texts are formatted from checker.defaults, never restated by hand."""
+    from checker import defaults
+    from checker.gate.durations import format_duration
+
+    text = " ".join(run_cli(["check", "--help"]).stdout.split())
+    assert f"[default: {defaults.DEFAULT_CONCURRENCY};" in text  # click adds the range
+    assert f"[default: {defaults.DEFAULT_RETRIES};" in text  # click adds the range
+    assert f"[default: {defaults.DEFAULT_BATCH_SIZE};" in text  # click adds the range
+    assert f"[default: {defaults.DEFAULT_MARKDOWN_MAX_BYTES};" in text  # click adds the range
+    assert f"[default: {defaults.DEFAULT_REQUEST_TIMEOUT:g}s]" in text
+    assert f"else {format_duration(defaults.DEFAULT_TIMEOUT)}]" in text
+    assert f"else {format_duration(defaults.DEFAULT_POLL_INTERVAL)}]" in text
+    assert "junit, markdown, json, html, text" in text

@@ -72,15 +72,15 @@ def plan_command(
 ) -> None:
     """Show the requests `check` would send, per project. Sends nothing."""
     from checker.app.inspect import plan
-    from checker.codearts.credentials import choose_credentials
 
     environment = runtime.environment()
     common = common_options(environment, arguments)
-    credentials = choose_credentials(environment)
+    credentials = runtime.credentials(environment)
     runtime.run(
         environment,
         arguments.debug,
         lambda console: plan(common, credentials, console, batch_size, full),
+        credentials,
     )
 
 

@@ -40,6 +40,7 @@ def check_command(
     pending; 2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
     """
     base = runtime.environment()
+    credentials = runtime.credentials(base)
 
     def action(console: Console) -> ExitCode:
         from checker.app.check import CheckOptions, check
@@ -53,7 +54,7 @@ def check_command(
                 environment = with_emulator(base, emulator)
                 options = CheckOptions(
                     common=common_options(environment, arguments, emulator=emulator),
-                    client=client_options(environment, client, emulator),
+                    client=client_options(environment, client, credentials, emulator),
                     delivery=Delivery(
                         reports, templates, markdown_max_bytes, environment.step_summary
                     ),
@@ -68,4 +69,4 @@ def check_command(
         finally:
             printer.close()
 
-    runtime.run(base, arguments.debug, action)
+    runtime.run(base, arguments.debug, action, credentials)

@@ -11,6 +11,7 @@ from checker.environment import Environment
 if TYPE_CHECKING:
     from checker.app.common import ClientOptions, CommonOptions
     from checker.cli.emulated import EmulatorTarget
+    from checker.codearts.credentials import CredentialChoice
 
 
 def common_options(
@@ -40,17 +41,19 @@ def common_options(
 
 
 def client_options(
-    environment: Environment, client: ClientArguments, emulator: EmulatorTarget | None
+    environment: Environment,
+    client: ClientArguments,
+    credentials: CredentialChoice,
+    emulator: EmulatorTarget | None,
 ) -> ClientOptions:
-    """How check and start send requests; the credentials are looked up here, once (the
-    emulator's world provides them when the environment holds none); ``--ca-bundle`` wins
-    over ``SSL_CERT_FILE``."""
+    """How check and start send requests, with the command's credentials (the emulator's
+    world provides them when the environment holds none); ``--ca-bundle`` wins over
+    ``SSL_CERT_FILE``."""
     from checker.app.common import ClientOptions
-    from checker.codearts.credentials import choose_credentials
     from checker.codearts.settings import ClientSettings
 
     return ClientOptions(
-        credentials=choose_credentials(environment, emulator.credentials if emulator else None),
+        credentials=credentials.or_fallback(emulator.credentials if emulator else None),
         settings=ClientSettings(
             concurrency=client.concurrency,
             timeout=client.request_timeout,

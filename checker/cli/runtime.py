@@ -11,12 +11,16 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from checker.cli.console import Console, debug_logging
 from checker.environment import Environment
 from checker.errors import CheckerError, ExitCode, InputError, Stopped
+
+if TYPE_CHECKING:
+    from checker.codearts.credentials import CredentialChoice
 
 
 def home_folder() -> Path | None:
@@ -31,13 +35,21 @@ def environment() -> Environment:
     return Environment.from_mapping(os.environ, home_folder())
 
 
-def console_for(environment: Environment) -> Console:
+def credentials(environment: Environment) -> CredentialChoice:
+    """The command's one credential lookup (it raises nothing: a problem is kept until the
+    credentials are needed)."""
+    from checker.codearts.credentials import choose_credentials
+
+    return choose_credentials(environment)
+
+
+def console_for(environment: Environment, credentials: CredentialChoice | None = None) -> Console:
     from checker.codearts.credentials import environment_redactor
 
     return Console(
         write_out=lambda text: click.echo(text),
         write_err=lambda text: click.echo(text, err=True),
-        redactor=environment_redactor(environment),
+        redactor=environment_redactor(environment, credentials),
     )
 
 
@@ -87,8 +99,15 @@ def _sigterm_stops() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run(environment: Environment, debug: bool, action: Callable[[Console], ExitCode]) -> None:
-    console = console_for(environment)
+def run(
+    environment: Environment,
+    debug: bool,
+    action: Callable[[Console], ExitCode],
+    credentials: CredentialChoice | None = None,
+) -> None:
+    """Run a command body in a redacting console; ``credentials``: the command's one lookup,
+    so the console does not make a second."""
+    console = console_for(environment, credentials)
     with debug_logging(console, debug), _sigterm_stops():
         code = exit_code(console, debug, lambda: action(console))
     sys.exit(code)

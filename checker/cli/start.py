@@ -36,6 +36,7 @@ def start_command(
     3 a batch failed or its outcome is unknown, or a pipeline is missing from the answer.
     """
     base = runtime.environment()
+    credentials = runtime.credentials(base)
     confirm = runtime.confirmer()
 
     def action(console: Console) -> ExitCode:
@@ -46,10 +47,10 @@ def start_command(
             environment = with_emulator(base, emulator)
             options = StartOptions(
                 common=common_options(environment, arguments, emulator=emulator),
-                client=client_options(environment, client, emulator),
+                client=client_options(environment, client, credentials, emulator),
                 out=out,
                 auto_approve=auto_approve,
             )
             return start(options, console, confirm)
 
-    runtime.run(base, arguments.debug, action)
+    runtime.run(base, arguments.debug, action, credentials)

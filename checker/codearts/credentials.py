@@ -223,6 +223,13 @@ class CredentialChoice:
             return f"unusable: {self.problem.message}"
         return self.found.describe() if self.found else f"none found ({HOW_TO_SET})"
 
+    def or_fallback(self, fallback: Credentials | None) -> CredentialChoice:
+        """With ``fallback`` (the emulator's world) when the environment holds none: no new
+        lookup."""
+        if self.found is None and self.problem is None and fallback is not None:
+            return CredentialChoice(fallback)
+        return self
+
     def require(self) -> Credentials:
         if self.problem is not None:
             raise self.problem
@@ -242,12 +249,12 @@ def choose_credentials(
     return CredentialChoice(found or fallback)
 
 
-def environment_redactor(environment: Environment) -> Redactor:
-    """Redacts the credentials this environment holds, even before they are used."""
-    try:
-        found = find_credentials(environment)
-    except CredentialsError:
-        found = None
+def environment_redactor(
+    environment: Environment, choice: CredentialChoice | None = None
+) -> Redactor:
+    """Redacts the credentials this environment holds, even before they are used; ``choice``
+    is the command's one lookup, when it made one already."""
+    found = (choice or choose_credentials(environment)).found
     redactor = found.redactor() if found else Redactor()
     # Also the raw values, in case a source further down the precedence holds others.
     raw = (environment.auth_token, environment.secret_key, environment.security_token)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import (
     AUTH,
     EXAMPLES,
@@ -336,3 +337,32 @@ def test_help_shows_the_defaults_from_the_one_registry() -> None:
     assert f"else {format_duration(defaults.DEFAULT_TIMEOUT)}]" in text
     assert f"else {format_duration(defaults.DEFAULT_POLL_INTERVAL)}]" in text
     assert "junit, markdown, json, html, text" in text
+
+
+@pytest.mark.parametrize("command", ["check", "plan", "start"])
+def test_credentials_are_looked_up_once_per_command(
+    tmp_path: Path, emulator: Start, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """The CLI looks them up once, before it builds the options; the console's redactor, the
+    plan and the requests all use that one lookup."""
+    from checker.codearts import credentials
+
+    calls: list[object] = []
+    real = credentials._first_source
+
+    def counting(environment: object) -> object:
+        calls.append(environment)
+        return real(environment)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(credentials, "_first_source", counting)
+    server = emulator()
+    checks = (
+        {"build": {"pipeline_id": P_BUILD}}
+        if command == "start"
+        else {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}}
+    )
+    manifest = write_manifest(tmp_path, checks)
+    extra = ["--auto-approve"] if command == "start" else []
+    run = run_cli([command, str(manifest), "--endpoint", server.url, *extra], AUTH)
+    assert run.exit_code == 0, run.output
+    assert len(calls) == 1

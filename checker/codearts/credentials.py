@@ -78,6 +78,9 @@ class AccessKeyCredentials:
     secret_key: Secret
     security_token: Secret | None
     source: str
+    file_project_id: str | None = None
+    """``project_id`` under ``[basic]`` when the pair came from the credentials file: the IAM
+    project of the region (X-Project-Id), as the SDK reads it."""
 
     def describe(self) -> str:
         return f"{self.source} (AK {mask_access_key(self.access_key.reveal())})"
@@ -205,6 +208,7 @@ def _from_file(path: Path, *, explicit: bool) -> Credentials | None:
         Secret(sk),
         Secret(security) if security else None,
         f"{'temporary ' if security else ''}AK/SK from credentials file {path}",
+        section.get("project_id", "").strip() or None,
     )
 
 

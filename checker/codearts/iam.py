@@ -10,12 +10,11 @@ An IAM token is already scoped to a project: nothing is sent or looked up with i
 
 from __future__ import annotations
 
-import configparser
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checker.codearts.credentials import AccessKeyCredentials, Credentials, credentials_file
+from checker.codearts.credentials import AccessKeyCredentials, Credentials
 from checker.codearts.endpoints import EndpointRefused, normalise
 from checker.environment import IAM_ENDPOINT_VARIABLE, PROJECT_ID_VARIABLE, Environment
 from checker.gate.checks import CheckSpec
@@ -84,20 +83,6 @@ def iam_endpoint(region: str, environment: Environment) -> str:
     return IAM_ENDPOINTS.get(region, GLOBAL_IAM_ENDPOINT)
 
 
-def _file_project(environment: Environment) -> str | None:
-    path = credentials_file(environment)
-    if path is None or not path.is_file():
-        return None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return None  # the credentials' own reading of the file says what is wrong with it
-    if not parser.has_section("basic"):
-        return None
-    return parser["basic"].get("project_id", "").strip() or None
-
-
 @dataclass(frozen=True)
 class IamTarget:
     """One endpoint the checks use, with what the manifest says about its IAM project."""
@@ -137,15 +122,16 @@ class IamSource:
         return f"IAM project {self.project} from {self.origin}" if self.project else self.origin
 
 
-def iam_source(target: IamTarget, environment: Environment) -> IamSource:
+def iam_source(
+    target: IamTarget, environment: Environment, credentials: AccessKeyCredentials
+) -> IamSource:
     """What ``plan`` shows and what the lookup starts from; sends nothing."""
     if target.given:
         return IamSource(target.given, "provider.iam_project_id")
     if environment.project_id:
         return IamSource(environment.project_id, PROJECT_ID_VARIABLE)
-    from_file = _file_project(environment)
-    if from_file:
-        return IamSource(from_file, "the credentials file's [basic] project_id")
+    if credentials.file_project_id:
+        return IamSource(credentials.file_project_id, "the credentials file's [basic] project_id")
     if target.region is None:
         return IamSource(
             None,
@@ -166,7 +152,7 @@ def describe_iam(
     lines = []
     for target in targets_of(checks):
         try:
-            source = iam_source(target, environment).describe()
+            source = iam_source(target, environment, credentials).describe()
         except EndpointRefused as refused:
             source = f"unusable {IAM_ENDPOINT_VARIABLE}: {refused}"
         lines.append(f"X-Project-Id for {target.endpoint}: {source}")

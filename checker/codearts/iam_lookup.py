@@ -123,7 +123,7 @@ async def settle(
     unknown: list[tuple[IamTarget, IamProjectUnknown]] = []
     for target in targets:
         try:
-            source = iam_source(target, environment)
+            source = iam_source(target, environment, credentials)
             if source.project is not None:
                 found[target.endpoint] = source.project
                 continue

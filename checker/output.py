@@ -18,6 +18,9 @@ class Output(Protocol):
 
     def err(self, text: str) -> None: ...
 
+    def stdout_lost(self) -> bool:
+        """Whether something written to stdout did not arrive (closed, full, broken pipe)."""
+
     def problems(
         self, problems: Sequence[Problem], output_format: ProblemFormat = "text"
     ) -> None: ...

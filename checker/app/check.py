@@ -10,6 +10,7 @@ from checker.codearts.timing import Clock, Sleep, utc_now
 from checker.defaults import DEFAULT_POLL_INTERVAL
 from checker.errors import ExitCode
 from checker.output import Output
+from checker.reports.paths import refuse_outputs
 
 if TYPE_CHECKING:
     from checker.polling.loop import ProgressSink
@@ -38,6 +39,7 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
     from checker.app.output import deliver
     from checker.polling.loop import Interrupted, WaitPolicy, run_checks
 
+    refuse_outputs(options.delivery.refusals(options.common.inputs))
     result = load(options.common, console)
     timeout = options.client.timeout or result.wait.timeout
     context = client_context(

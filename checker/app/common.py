@@ -28,6 +28,11 @@ class CommonOptions:
     load: LoadOptions
     environment: Environment
 
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """Every file the command reads: no output may be one of them."""
+        return (*self.manifests, *self.load.var_files, *self.load.runs_files)
+
 
 @dataclass(frozen=True)
 class ClientOptions:

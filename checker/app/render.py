@@ -8,6 +8,7 @@ from checker.diagnostics.documents import InputRefused, read_input
 from checker.errors import ExitCode, UsageError
 from checker.output import Output
 from checker.reports.delivery import Delivery
+from checker.reports.paths import refuse_outputs
 
 
 def render(result: Path, delivery: Delivery, console: Output) -> ExitCode:
@@ -16,6 +17,7 @@ def render(result: Path, delivery: Delivery, console: Output) -> ExitCode:
     from checker.gate.results import RunReport
     from checker.reports.delivery import write_reports
 
+    refuse_outputs(delivery.refusals((result,)))
     try:
         text = read_input(result).decode("utf-8")
         report = RunReport.model_validate_json(text)

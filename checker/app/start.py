@@ -9,6 +9,9 @@ reported as unknown, for a person to check in the console.
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,11 +20,12 @@ from checker.app.common import ClientOptions, CommonOptions, client_context, loa
 from checker.codearts.client import open_session, send_starts
 from checker.codearts.context import ClientContext
 from checker.codearts.iam import IamTarget, targets_of
-from checker.errors import ExitCode, Stopped, UsageError
+from checker.errors import CheckerError, ExitCode, Stopped, UsageError
 from checker.gate.answers import QueryFailure, StartAnswer, StartedRun
 from checker.gate.starts import StartPlan, plan_starts
 from checker.manifest.runs import RunsFile
 from checker.output import Output
+from checker.reports.paths import OutputRule, refuse_outputs
 from checker.reports.plan import render_start_plan
 from checker.reports.write import write_atomic
 
@@ -32,6 +36,8 @@ class StartOptions:
     client: ClientOptions
     out: Path | None = None
     auto_approve: bool = False
+    follow_links: bool = False
+    """``--follow-output-links``: write ``out`` through a link leading out of the folder."""
 
 
 def start(
@@ -42,6 +48,10 @@ def start(
     ``confirm`` asks a person (None: nobody can be asked, so only --auto-approve starts).
     """
     common = replace(options.common, load=replace(options.common.load, for_start=True))
+    if options.out is not None:
+        rule = OutputRule(Path.cwd().resolve(), common.inputs, options.follow_links)
+        refuse_outputs(rule.problems([options.out]))
+        _writable(options.out)
     result = load(common, console)
     plan = plan_starts(result.checks, options.client.batch_size)
     source = options.client.credentials.describe()
@@ -64,16 +74,54 @@ def start(
 def _started(
     options: StartOptions, console: Output, outcome: StartOutcome, planned: int
 ) -> ExitCode:
-    """Write what started (even after a stop), name what did not or may have."""
-    if options.out is not None:
-        write_atomic(options.out, outcome.runs_file())
-    else:
-        console.out(outcome.runs_file().rstrip("\n"))
+    """Write what started (even after a stop), name what did not or may have.
+
+    Run IDs that could not be written go to stderr: a CI retry that cannot find them would
+    start everything again.
+    """
+    text = outcome.runs_file()
+    lost = _write_runs(options.out, console, text)
     problems = outcome.problems()
     for line in problems:
         console.err(f"error: {line}")
     console.err(f"started {len(outcome.started)} of {planned} pipeline(s)")
-    return ExitCode.UNEVALUATED if problems else ExitCode.PASSED
+    if lost is not None:
+        console.err(text.rstrip("\n"))
+        console.err(
+            f"error: {len(outcome.started)} pipeline(s) started; could not write {lost}: "
+            "their runs are above, give them to check --runs"
+        )
+    return ExitCode.UNEVALUATED if problems or lost is not None else ExitCode.PASSED
+
+
+def _write_runs(out: Path | None, console: Output, text: str) -> str | None:
+    """Where the runs could not be written, or None when they were."""
+    if out is None:
+        console.out(text.rstrip("\n"))
+        return "stdout" if console.stdout_lost() else None
+    try:
+        write_atomic(out, text)
+    except CheckerError as error:
+        return f"{out} ({error.message.rpartition(': ')[2]})"
+    return None
+
+
+def _writable(out: Path) -> None:
+    """Refuse, before anything starts, a runs file that could not be written afterwards."""
+    try:
+        if out.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a folder is in the way")
+        if out.exists() and not out.is_file():
+            return  # a device named directly (/dev/stdout) is written as it is, not probed
+        out.absolute().parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.absolute().parent)
+        os.close(fd)
+        Path(probe).unlink()
+    except OSError as error:
+        raise UsageError(
+            f"cannot write the runs file {out}: {error.strerror or error.__class__.__name__}",
+            "nothing was started; choose another --out",
+        ) from None
 
 
 def _approved(auto_approve: bool, confirm: Callable[[str], bool] | None, count: int) -> bool:

@@ -8,11 +8,10 @@ import click
 from checker.cli import runtime
 from checker.cli.common import client_options, common_options
 from checker.cli.console import Console
-from checker.cli.options import ClientArguments, check_options, report_options
+from checker.cli.options import ClientArguments, ReportArguments, check_options, report_options
 from checker.cli.options import client_options as client_option_group
 from checker.cli.params import ManifestArguments, load_options
 from checker.errors import ExitCode
-from checker.reports.targets import ReportTarget, TemplateTarget
 
 
 @click.command(name="check", short_help="Gate on the runs a manifest expects.")
@@ -24,9 +23,7 @@ def check_command(
     *,
     arguments: ManifestArguments,
     client: ClientArguments,
-    reports: tuple[ReportTarget, ...],
-    templates: tuple[TemplateTarget, ...],
-    markdown_max_bytes: int,
+    report: ReportArguments,
     wait: bool,
     poll_interval: float | None,
     fail_fast: bool,
@@ -46,7 +43,6 @@ def check_command(
         from checker.app.check import CheckOptions, check
         from checker.cli.emulated import emulated, with_emulator
         from checker.cli.progress import ProgressPrinter
-        from checker.reports.delivery import Delivery
 
         printer = ProgressPrinter(console, runtime.stderr_is_terminal())
         try:
@@ -55,9 +51,7 @@ def check_command(
                 options = CheckOptions(
                     common=common_options(environment, arguments, emulator=emulator),
                     client=client_options(environment, client, credentials, emulator),
-                    delivery=Delivery(
-                        reports, templates, markdown_max_bytes, environment.step_summary
-                    ),
+                    delivery=report.delivery(environment.step_summary),
                     quiet=quiet,
                     wait=wait,
                     fail_fast=fail_fast,

@@ -29,12 +29,24 @@ class Console:
     write_out: Callable[[str], None]
     write_err: Callable[[str], None]
     redactor: Redactor = field(default_factory=Redactor)
+    lost: set[str] = field(default_factory=set)
+    """The streams a write to failed (closed, full, a broken pipe): the verdict still stands,
+    and what must not be lost (started run IDs) is said elsewhere."""
 
     def out(self, text: str) -> None:
-        self.write_out(_shown(self.redactor(text)))
+        self._write(self.write_out, "stdout", text)
 
     def err(self, text: str) -> None:
-        self.write_err(_shown(self.redactor(text)))
+        self._write(self.write_err, "stderr", text)
+
+    def _write(self, write: Callable[[str], None], stream: str, text: str) -> None:
+        try:
+            write(_shown(self.redactor(text)))
+        except (OSError, ValueError):  # ValueError: the stream was closed under us
+            self.lost.add(stream)
+
+    def stdout_lost(self) -> bool:
+        return "stdout" in self.lost
 
     def problems(self, problems: Sequence[Problem], output_format: str = "text") -> None:
         ordered = sorted_problems(problems)

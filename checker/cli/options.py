@@ -8,7 +8,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -31,7 +31,10 @@ from checker.defaults import (
     DEFAULT_TIMEOUT,
 )
 from checker.gate.durations import format_duration
-from checker.reports.targets import FORMATS
+from checker.reports.targets import FORMATS, ReportTarget, TemplateTarget
+
+if TYPE_CHECKING:
+    from checker.reports.delivery import Delivery
 
 Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 
@@ -64,12 +67,50 @@ markdown_budget_option = click.option(
     show_default=True,
     help="Budget of the Markdown report (65000 for a PR comment); failures come first.",
 )
+follow_links_option = click.option(
+    "--follow-output-links",
+    "follow_links",
+    is_flag=True,
+    help="Write reports and runs files through symbolic links that lead out of the working "
+    "folder (refused by default: a pull request can commit such links).",
+)
+
+
+@dataclass(frozen=True)
+class ReportArguments:
+    """Where ``check`` and ``render`` were told to write a result."""
+
+    reports: tuple[ReportTarget, ...]
+    templates: tuple[TemplateTarget, ...]
+    markdown_max_bytes: int
+    follow_links: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.reports or self.templates)
+
+    def delivery(self, step_summary: Path | None) -> Delivery:
+        from checker.reports.delivery import Delivery
+
+        return Delivery(
+            self.reports, self.templates, self.markdown_max_bytes, step_summary, self.follow_links
+        )
+
+
+_REPORT_FIELDS = tuple(field.name for field in dataclasses.fields(ReportArguments))
 
 
 def report_options(function: Callable[..., None]) -> Callable[..., None]:
-    """Where a result's reports go (``check``, ``render``)."""
+    """Where a result's reports go (``check``, ``render``), handed to the command as one
+    ``report: ReportArguments``."""
+
+    @functools.wraps(function)
+    def command(**options: Any) -> None:
+        given = {name: options.pop(name) for name in _REPORT_FIELDS}
+        function(report=ReportArguments(**given), **options)
+
     decorated: Callable[..., None] = _apply(
-        [report_option, template_option, markdown_budget_option], function
+        [report_option, template_option, markdown_budget_option, follow_links_option], command
     )
     return decorated
 
@@ -203,6 +244,7 @@ _START_OPTIONS: list[Callable[[Any], Any]] = [
         is_flag=True,
         help="Start without asking (required when no terminal can answer).",
     ),
+    follow_links_option,
 ]
 
 

@@ -8,10 +8,9 @@ import click
 
 from checker.cli import runtime
 from checker.cli.console import Console
-from checker.cli.options import report_options
+from checker.cli.options import ReportArguments, report_options
 from checker.cli.params import PATH
 from checker.errors import ExitCode
-from checker.reports.targets import ReportTarget, TemplateTarget
 
 
 @click.command(name="render", short_help="Render a saved JSON result into other formats.")
@@ -20,20 +19,17 @@ from checker.reports.targets import ReportTarget, TemplateTarget
 def render_command(
     *,
     result: Path,
-    reports: tuple[ReportTarget, ...],
-    templates: tuple[TemplateTarget, ...],
-    markdown_max_bytes: int,
+    report: ReportArguments,
 ) -> None:
     """Render RESULT (what `check --report json=PATH` wrote) into other formats, offline:
     the output is what `check` wrote for the same result."""
     from checker.app.render import render
-    from checker.reports.delivery import Delivery
 
     environment = runtime.environment()
-    delivery = Delivery(reports, templates, markdown_max_bytes, environment.step_summary)
+    delivery = report.delivery(environment.step_summary)
 
     def action(console: Console) -> ExitCode:
-        if not (reports or templates):
+        if not report.any:
             console.err("nothing to render: give --report FORMAT=PATH or --template T=PATH")
             return ExitCode.USAGE
         return render(result, delivery, console)

@@ -3,6 +3,7 @@ one line and an exit code."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -47,10 +48,33 @@ def console_for(environment: Environment, credentials: CredentialChoice | None =
     from checker.codearts.credentials import environment_redactor
 
     return Console(
-        write_out=lambda text: click.echo(text),
-        write_err=lambda text: click.echo(text, err=True),
+        write_out=lambda text: _echo(text, err=False),
+        write_err=lambda text: _echo(text, err=True),
         redactor=environment_redactor(environment, credentials),
     )
+
+
+def _echo(text: str, *, err: bool) -> None:
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:  # started with the descriptor closed (``2>&-``): nothing arrives
+        raise OSError(errno.EBADF, "closed")
+    click.echo(text, file=stream)
+
+
+def _settle_stdout() -> None:
+    """Flush stdout now, while a failure can still be ignored: a reader that went away (a
+    broken pipe, ``| head``) must not turn the verdict into Python's exit code 120."""
+    stream = sys.stdout
+    if stream is None:
+        return
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 def exit_code(console: Console, debug: bool, action: Callable[[], ExitCode]) -> int:
@@ -110,7 +134,13 @@ def run(
     console = console_for(environment, credentials)
     with debug_logging(console, debug), _sigterm_stops():
         code = exit_code(console, debug, lambda: action(console))
+    _settle_stdout()
     sys.exit(code)
+
+
+def stdout_closed() -> bool:
+    """Whether the process started with no stdout (``>&-``): what it prints is lost."""
+    return sys.stdout is None
 
 
 def stderr_is_terminal() -> bool:

@@ -12,7 +12,7 @@ from checker.cli.console import Console
 from checker.cli.options import ClientArguments, start_options
 from checker.cli.options import client_options as client_option_group
 from checker.cli.params import ManifestArguments, load_options
-from checker.errors import ExitCode
+from checker.errors import ExitCode, UsageError
 
 
 @click.command(name="start", short_help="Start the manifest's pipelines.")
@@ -25,6 +25,7 @@ def start_command(
     client: ClientArguments,
     out: Path | None,
     auto_approve: bool,
+    follow_links: bool,
 ) -> None:
     """Start the pipelines of the checks in MANIFESTS that name no run, through the batch
     start API, and write their run IDs for `check --runs`.
@@ -43,6 +44,8 @@ def start_command(
         from checker.app.start import StartOptions, start
         from checker.cli.emulated import emulated, with_emulator
 
+        if out is None and runtime.stdout_closed():
+            raise UsageError("stdout is closed: the started runs would be lost", "give --out FILE")
         with emulated(client.emulator_world, arguments.endpoint) as emulator:
             environment = with_emulator(base, emulator)
             options = StartOptions(
@@ -50,6 +53,7 @@ def start_command(
                 client=client_options(environment, client, credentials, emulator),
                 out=out,
                 auto_approve=auto_approve,
+                follow_links=follow_links,
             )
             return start(options, console, confirm)
 

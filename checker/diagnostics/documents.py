@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from checker.diagnostics.links import walk_links
 from checker.diagnostics.located import LocatedDocument
 from checker.diagnostics.located_yaml import YamlSyntaxError, load_located
 from checker.diagnostics.problem import KeyPath, Location, Position, Problem, format_path
@@ -27,24 +28,6 @@ class InputRefused(Exception):
     """A file checker will not read; the message says why, naming no contents."""
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or path.is_relative_to(folder)
-
-
-def _leaves_folder(path: Path, folder: Path) -> bool:
-    """Whether a symbolic link inside ``folder`` leads out of it on the way to ``path``."""
-    absolute = path.absolute()
-    current = Path(absolute.anchor)
-    for part in absolute.parts[1:]:
-        current = current / part
-        if current.is_symlink():
-            target = current.resolve()
-            if _inside(current.parent, folder) and not _inside(target, folder):
-                return True
-            current = target
-    return False
-
-
 def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes.
 
@@ -53,7 +36,7 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     of it: a pull request could commit ``vars.yaml`` as a link to ``~/.kube/config``.
     """
     try:
-        if _leaves_folder(path, Path.cwd().resolve()):
+        if walk_links(path, Path.cwd().resolve()).escaping_link is not None:
             raise InputRefused("it is a symbolic link to a file outside the working folder")
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):

@@ -16,6 +16,7 @@ from checker.errors import CheckerError
 from checker.gate.results import RunReport
 from checker.reports.custom import render_template
 from checker.reports.formats import RENDERERS
+from checker.reports.paths import OutputRule
 from checker.reports.settings import RenderSettings
 from checker.reports.targets import ReportTarget, TemplateTarget
 from checker.reports.write import append_report, write_atomic
@@ -30,6 +31,17 @@ class Delivery:
     markdown_max_bytes: int = DEFAULT_MARKDOWN_MAX_BYTES
     step_summary: Path | None = None
     """A report written to this file is appended: all steps of a GitHub job share it."""
+    follow_links: bool = False
+    """``--follow-output-links``: write through links that lead out of the working folder."""
+
+    def refusals(self, inputs: tuple[Path, ...]) -> list[str]:
+        """Why some report must not be written where it is asked to be (nothing: all fine)."""
+        rule = OutputRule(
+            Path.cwd().resolve(),
+            (*inputs, *(custom.template for custom in self.templates)),
+            self.follow_links,
+        )
+        return rule.problems([*(t.path for t in self.reports), *(t.path for t in self.templates)])
 
     def options_for(self, target: ReportTarget) -> RenderSettings:
         complete = next(

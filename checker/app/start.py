@@ -54,6 +54,11 @@ def start(
         _writable(options.out)
     result = load(common, console)
     plan = plan_starts(result.checks, options.client.batch_size)
+    if conflicts := plan.conflicts():
+        raise UsageError(
+            "; ".join(conflicts) + "; nothing was started",
+            "give every check of one pipeline the same endpoint (or region) and project",
+        )
     source = options.client.credentials.describe()
     console.err(render_start_plan(plan, result.checks, source).strip("\n"))
     if not plan.batches:

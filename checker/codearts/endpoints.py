@@ -104,8 +104,27 @@ def normalise(url: str) -> str:
         raise EndpointRefused("an endpoint must not contain a user name or password")
     if parts.query or parts.fragment:
         raise EndpointRefused(f"'{url}' must not have a query or fragment")
-    del port
-    return text.rstrip("/")
+    return _canonical(parts.scheme.lower(), parts.hostname.lower(), port, parts.path)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _canonical(scheme: str, host: str, port: int | None, path: str) -> str:
+    """One spelling per endpoint: requests are grouped (and pipelines started) per endpoint,
+    so ``HTTPS://Host:443/./`` and ``https://host`` must be the same one."""
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in ("", "."):
+            segments.append(segment)
+    prefix = "/" + "/".join(segments) if segments else ""
+    return f"{scheme}://{netloc}{prefix}"
 
 
 def host_of(url: str) -> str:

@@ -30,6 +30,19 @@ class StartPlan(Frozen):
     existing: tuple[CheckSpec, ...]
     """Checks that name their run: nothing is started for them."""
 
+    def conflicts(self) -> list[str]:
+        """A pipeline under two endpoint or project spellings would be started twice."""
+        seen: dict[str, list[StartBatch]] = {}
+        for batch in self.batches:
+            for pipeline_id in batch.pipeline_ids:
+                seen.setdefault(pipeline_id.lower(), []).append(batch)
+        return [
+            f"pipeline {pipeline_id} would be started {len(batches)} times, under "
+            + " and ".join(f"project {b.project_id} at {b.endpoint}" for b in batches)
+            for pipeline_id, batches in seen.items()
+            if len(batches) > 1
+        ]
+
     @property
     def pipeline_count(self) -> int:
         return sum(len(batch.pipeline_ids) for batch in self.batches)

@@ -279,3 +279,24 @@ def test_the_sdk_regions_file_is_read_like_the_sdk_reads_it(tmp_path: Path) -> N
     moved = Environment.from_mapping({"HUAWEICLOUD_SDK_REGIONS_FILE": str(broken)}, home)
     with pytest.raises(EndpointRefused, match="cannot read regions file"):
         region_endpoint("cn-north-4", moved)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "canonical"),
+    [
+        (
+            "HTTPS://CloudPipeline-EXT.cn-north-4.myhuaweicloud.com:443/",
+            REGION_ENDPOINTS["cn-north-4"],
+        ),
+        (
+            "https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com/./",
+            REGION_ENDPOINTS["cn-north-4"],
+        ),
+        ("http://127.0.0.1:80/a/../", "http://127.0.0.1"),
+        ("http://127.0.0.1:8080/api/./v5/..", "http://127.0.0.1:8080/api"),
+        ("https://[::1]:443", "https://[::1]"),
+        ("https://h:8443//x//", "https://h:8443/x"),
+    ],
+)
+def test_every_spelling_of_an_endpoint_is_one_endpoint(spelling: str, canonical: str) -> None:
+    assert normalise(spelling) == canonical

@@ -231,3 +231,26 @@ def test_a_stop_while_starting_still_writes_what_started(tmp_path: Path, emulato
     assert [run["pipeline_id"] for run in saved] == [P_BUILD]
     unknown = "unknown — check the console: stopped by SIGTERM; these pipelines may have started"
     assert f"{unknown}: {P_TESTS}" in stderr
+
+
+def test_one_pipeline_under_two_spellings_of_its_endpoint_is_started_once(
+    tmp_path: Path,
+) -> None:
+    region = manifest_data({"build": {"pipeline_id": P_BUILD}})
+    spelt = manifest_data({"build-again": {"pipeline_id": P_BUILD}})
+    spelt["provider"] = {
+        "endpoint": "HTTPS://CloudPipeline-EXT.cn-north-4.myhuaweicloud.com:443/./",
+        "project_id": region["provider"]["project_id"],
+    }
+    first = write_yaml(tmp_path / "a.yaml", region)
+    second = write_yaml(tmp_path / "b.yaml", spelt)
+    plan = run_cli(["start", str(first), str(second)], AUTH)  # no terminal: plan only
+    assert "Start: 1 pipeline in 1 request." in plan.stderr, plan.output
+    assert "nobody can confirm here" in plan.stderr
+    # Another endpoint for the same pipeline would start it twice: refused before sending.
+    spelt["provider"]["endpoint"] = "https://cloudpipeline-ext.cn-south-1.myhuaweicloud.com"
+    write_yaml(second, spelt)
+    run = run_cli(["start", str(first), str(second), "--auto-approve"], AUTH)
+    assert run.exit_code == 2, run.output
+    assert f"pipeline {P_BUILD} would be started 2 times" in run.stderr
+    assert "nothing was started" in run.stderr

@@ -38,9 +38,10 @@ PROXY_VARIABLES = frozenset(
     for base in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
     for name in (base, base.lower())
 )
-"""Read by httpx, not by checker's own code: they still change where requests go."""
-TLS_VARIABLES = frozenset({"SSL_CERT_DIR", "SSLKEYLOGFILE"})
-"""Read by httpx and OpenSSL beside SSL_CERT_FILE."""
+"""Where requests go through a proxy, read as curl and httpx read them (lower case wins)."""
+CA_DIR_VARIABLE = "SSL_CERT_DIR"
+TLS_VARIABLES = frozenset({CA_DIR_VARIABLE, "SSLKEYLOGFILE"})
+"""Read beside SSL_CERT_FILE (SSLKEYLOGFILE by OpenSSL itself)."""
 
 CREDENTIAL_VARIABLES = frozenset(
     {TOKEN_VARIABLE, AK_VARIABLE, SK_VARIABLE, SECURITY_TOKEN_VARIABLE}
@@ -100,6 +101,9 @@ class Environment:
     endpoint: str | None = None
     allowed_hosts: frozenset[str] = frozenset()
     ca_bundle: Path | None = None
+    ca_dir: Path | None = None
+    proxies: Mapping[str, str] = field(default_factory=dict)
+    """The proxy variables that are set, by their own name (``HTTPS_PROXY``, ``no_proxy``)."""
     region_endpoints: Mapping[str, str] = field(default_factory=dict)
     """Endpoint overrides by region id (upper case, ``_`` for ``-``)."""
     variables: Mapping[str, str] = field(default_factory=dict)
@@ -133,6 +137,8 @@ class Environment:
             endpoint=_text(environ, ENDPOINT_VARIABLE),
             allowed_hosts=frozenset(h.strip().lower() for h in hosts.split(",") if h.strip()),
             ca_bundle=Path(bundle) if bundle else None,
+            ca_dir=Path(ca_dir) if (ca_dir := _text(environ, CA_DIR_VARIABLE)) else None,
+            proxies={name: environ[name] for name in sorted(PROXY_VARIABLES) if environ.get(name)},
             region_endpoints={
                 name.removeprefix(REGION_OVERRIDE_PREFIX): value
                 for name, value in environ.items()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from checker.app.common import ClientOptions, CommonOptions, client_context, load
 from checker.codearts.timing import Clock, Sleep, utc_now
 from checker.defaults import DEFAULT_POLL_INTERVAL
-from checker.errors import ExitCode
+from checker.errors import CheckerError, ExitCode
 from checker.output import Output
 from checker.reports.paths import refuse_outputs
 
@@ -37,24 +37,31 @@ class CheckOptions:
 def check(options: CheckOptions, console: Output) -> ExitCode:
     """The gate: load, query, evaluate, report. Exit code per :class:`ExitCode`."""
     from checker.app.output import deliver
-    from checker.polling.loop import Interrupted, WaitPolicy, run_checks
+    from checker.polling.loop import Interrupted, WaitPolicy, run_checks, unevaluated
+    from checker.polling.poller import iso
 
     refuse_outputs(options.delivery.refusals(options.common.inputs))
     result = load(options.common, console)
     timeout = options.client.timeout or result.wait.timeout
-    context = client_context(
-        options.client, options.common, console, timeout, options.clock, options.sleep
-    )
     wait = WaitPolicy(
         enabled=options.wait,
         poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,
         fail_fast=options.fail_fast,
     )
-    batch_size = options.client.batch_size
+    context = None
     try:
-        report = run_checks(result.checks, context, batch_size, wait, options.progress)
+        context = client_context(
+            options.client, options.common, console, timeout, options.clock, options.sleep
+        )
+        report = run_checks(
+            result.checks, context, options.client.batch_size, wait, options.progress
+        )
     except Interrupted as interrupted:
         # What is known is still reported: CI keeps the reports of a cancelled job.
         deliver(options, console, interrupted.report)
         raise
+    except CheckerError as problem:  # nothing could be asked: say so in every report too
+        now = iso((context.clock if context else options.clock)())
+        deliver(options, console, unevaluated(result.checks, problem, context, now))
+        return problem.exit_code
     return deliver(options, console, report)

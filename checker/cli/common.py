@@ -46,14 +46,18 @@ def client_options(
     credentials: CredentialChoice,
     emulator: EmulatorTarget | None,
 ) -> ClientOptions:
-    """How check and start send requests, with the command's credentials (the emulator's
-    world provides them when the environment holds none); ``--ca-bundle`` wins over
-    ``SSL_CERT_FILE``."""
+    """How check and start send requests, with the command's credentials; ``--ca-bundle``
+    wins over ``SSL_CERT_FILE``.
+
+    With ``--emulator`` the world's credentials are used, never the environment's: the real
+    ones have no business going to a local stand-in (or to a proxy on the way).
+    """
     from checker.app.common import ClientOptions
+    from checker.codearts.credentials import CredentialChoice
     from checker.codearts.settings import ClientSettings
 
     return ClientOptions(
-        credentials=credentials.or_fallback(emulator.credentials if emulator else None),
+        credentials=CredentialChoice(emulator.credentials) if emulator else credentials,
         settings=ClientSettings(
             concurrency=client.concurrency,
             timeout=client.request_timeout,

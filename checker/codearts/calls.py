@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -56,6 +58,19 @@ class _TooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.limit = limit
+
+
+def _tls_problem(error: BaseException) -> str | None:
+    """What OpenSSL said about the server's certificate (unknown CA, wrong host, expired), if
+    that is why the connection failed."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return str(seen.verify_message or seen.reason or "certificate verify failed")
+        if isinstance(seen, ssl.SSLError):
+            return str(seen.reason or seen.__class__.__name__)
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _network(message: str, attempt: int) -> QueryFailure:
@@ -133,6 +148,13 @@ class Caller:
             return _unusable(f"larger than {too_large.limit:,} bytes", attempt), None
         except httpx.ConnectError as error:
             # The connection was never made: nothing reached the service.
+            tls = _tls_problem(error)
+            if tls is not None:  # a certificate does not fix itself: no retry
+                host = urlsplit(call.url).hostname
+                failure = _network(
+                    f"could not connect: TLS verification of {host} failed: {tls}", attempt
+                )
+                return failure.model_copy(update={"unsent": True}), None
             failure = _network(f"could not connect: {error.__class__.__name__}", attempt)
             return failure.model_copy(update={"unsent": True}), self._backoff(attempt)
         except httpx.HTTPError as error:

@@ -25,6 +25,7 @@ from checker.codearts.calls import Call, Caller
 from checker.codearts.context import ClientContext, tls_verification
 from checker.codearts.iam import IamProjectUnknown, IamTarget
 from checker.codearts.iam_lookup import settle
+from checker.codearts.proxies import proxy_routes
 from checker.codearts.runs_wire import parse_detail, parse_latest, parse_started
 from checker.codearts.wire import Redact, parse_startup
 from checker.environment import Environment
@@ -235,12 +236,24 @@ async def send_starts(
 @asynccontextmanager
 async def open_session(context: ClientContext) -> AsyncIterator[Session]:
     settings = context.settings
+    verify = tls_verification(settings, context.environment)
+    limits = httpx.Limits(max_connections=settings.concurrency)
+    mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
+    if context.http_transport is None:
+        for pattern, proxy in proxy_routes(context.environment).items():
+            mounts[pattern] = (
+                None
+                if proxy is None
+                else httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=proxy)
+            )
     async with httpx.AsyncClient(
         timeout=settings.timeout,
-        verify=tls_verification(settings),
-        limits=httpx.Limits(max_connections=settings.concurrency),
+        verify=verify,
+        limits=limits,
         transport=context.http_transport,
+        mounts=mounts,
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
+        trust_env=False,  # proxies, CA files and .netrc are read by checker, not behind it
     ) as client:
         yield Session(client, context)

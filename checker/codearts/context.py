@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 
@@ -43,18 +45,44 @@ class ClientContext:
         return (self.deadline - self.clock()).total_seconds()
 
 
-def tls_verification(settings: ClientSettings) -> ssl.SSLContext | bool:
-    """TLS is always verified; a private CA comes from ``--ca-bundle`` or ``SSL_CERT_FILE``."""
+_PEM_CERTIFICATE = re.compile(
+    rb"-----BEGIN (?:TRUSTED )?CERTIFICATE-----\r?\n.*?-----END (?:TRUSTED )?CERTIFICATE-----",
+    re.DOTALL,
+)
+
+
+_BUNDLE_HINT = f"pass a PEM file of CA certificates with --ca-bundle or {CA_BUNDLE_VARIABLE}"
+
+
+def tls_verification(settings: ClientSettings, environment: Environment) -> ssl.SSLContext:
+    """TLS is always verified, against the CAs httpx trusts (certifi's), ``SSL_CERT_DIR``'s
+    if set, plus a private CA from ``--ca-bundle`` or ``SSL_CERT_FILE``: a bundle adds to
+    what is trusted, it does not replace it."""
+    context = httpx.create_ssl_context(trust_env=False)
+    if environment.ca_dir is not None:
+        context.load_verify_locations(capath=str(environment.ca_dir))
     bundle = settings.ca_bundle
-    if bundle is None:
-        return True
+    if bundle is not None:
+        try:
+            context.load_verify_locations(cadata=_bundle_certificates(bundle))
+        except ssl.SSLError as error:
+            raise UsageError(
+                f"cannot load CA bundle {bundle}: {error.reason or error.__class__.__name__}",
+                _BUNDLE_HINT,
+            ) from None
+    return context
+
+
+def _bundle_certificates(bundle: Path) -> str:
+    """The certificates of a PEM bundle as OpenSSL reads it: text around them (comments in
+    any language, a byte-order mark) is skipped."""
     try:
-        pem = read_input(bundle, MAX_CA_BUNDLE_BYTES).decode("ascii")
-        return ssl.create_default_context(cadata=pem)
+        content = read_input(bundle, MAX_CA_BUNDLE_BYTES, follow_links=True)
     except InputRefused as refused:
         raise UsageError(f"cannot load CA bundle {bundle}: {refused}") from None
-    except (UnicodeDecodeError, ssl.SSLError) as error:
+    blocks = _PEM_CERTIFICATE.findall(content)
+    if not blocks:
         raise UsageError(
-            f"cannot load CA bundle {bundle}: {error.__class__.__name__}",
-            f"pass a PEM file of CA certificates with --ca-bundle or {CA_BUNDLE_VARIABLE}",
-        ) from None
+            f"cannot load CA bundle {bundle}: it holds no PEM certificate", _BUNDLE_HINT
+        )
+    return b"\n".join(blocks).decode("ascii", errors="replace")

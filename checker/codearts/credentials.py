@@ -11,6 +11,7 @@ Secrets are never taken from command-line options: those show in process lists a
 from __future__ import annotations
 
 import configparser
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -125,7 +126,9 @@ def credentials_file(environment: Environment) -> Path | None:
     return environment.home / DEFAULT_CREDENTIALS_FILE if environment.home else None
 
 
-def _long_enough(credentials: Credentials) -> Credentials:
+def _usable(credentials: Credentials) -> Credentials:
+    """Credentials as headers can carry them: long enough to be real, printable ASCII with no
+    space or line break (a token pasted with its newline fails every request otherwise)."""
     secrets = (
         {"token": credentials.token}
         if isinstance(credentials, TokenCredentials)
@@ -142,14 +145,23 @@ def _long_enough(credentials: Credentials) -> Credentials:
                 f"(under {MIN_SECRET_LENGTH} characters)",
                 HOW_TO_SET,
             )
+        if secret is not None and not _HEADER_SAFE.fullmatch(secret.reveal()):
+            raise CredentialsError(
+                f"the {what} from {credentials.source} holds a space, a line break or a "
+                "non-ASCII character",
+                "copy it again without surrounding whitespace (a trailing newline is common)",
+            )
     return credentials
+
+
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
 
 def find_credentials(environment: Environment) -> Credentials | None:
     """The first complete source, None when there is none; half a key pair or a value too
     short to be a credential is an error."""
     found = _first_source(environment)
-    return _long_enough(found) if found is not None else None
+    return _usable(found) if found is not None else None
 
 
 def _first_source(environment: Environment) -> Credentials | None:
@@ -227,13 +239,6 @@ class CredentialChoice:
             return f"unusable: {self.problem.message}"
         return self.found.describe() if self.found else f"none found ({HOW_TO_SET})"
 
-    def or_fallback(self, fallback: Credentials | None) -> CredentialChoice:
-        """With ``fallback`` (the emulator's world) when the environment holds none: no new
-        lookup."""
-        if self.found is None and self.problem is None and fallback is not None:
-            return CredentialChoice(fallback)
-        return self
-
     def require(self) -> Credentials:
         if self.problem is not None:
             raise self.problem
@@ -242,15 +247,13 @@ class CredentialChoice:
         return self.found
 
 
-def choose_credentials(
-    environment: Environment, fallback: Credentials | None = None
-) -> CredentialChoice:
-    """The environment's first complete source, else ``fallback`` (the emulator's world)."""
+def choose_credentials(environment: Environment) -> CredentialChoice:
+    """The environment's first complete source, or why there is none."""
     try:
         found = find_credentials(environment)
     except CredentialsError as error:
         return CredentialChoice(None, error)
-    return CredentialChoice(found or fallback)
+    return CredentialChoice(found)
 
 
 def environment_redactor(

@@ -10,6 +10,7 @@ environment, which the pull request does not control.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -129,6 +130,25 @@ def _canonical(scheme: str, host: str, port: int | None, path: str) -> str:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cleartext_risk(endpoint: str) -> str | None:
+    """What a plain-http endpoint off this machine exposes, or None."""
+    if urlsplit(endpoint).scheme != "http" or is_loopback(host_of(endpoint)):
+        return None
+    return (
+        f"{endpoint} is plain http and not this machine: the IAM token or the request "
+        "signatures, and every answer, cross the network unencrypted; use https"
+    )
 
 
 def check_manifest_endpoint(url: str, allowed_hosts: frozenset[str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import sys
 import threading
 import time
@@ -213,9 +214,15 @@ class EmulatorServer:
         port: int = 0,
         clock: Clock = utc_now,
         on_request: RequestLog | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """``tls``: serve https with this server context (tests of certificate handling)."""
         self.emulator = Emulator(world, clock, on_request)
         self._server = _Server((host, port), self.emulator)
+        self._scheme = "http"
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread: threading.Thread | None = None
 
     @property
@@ -223,7 +230,7 @@ class EmulatorServer:
         host, port = self._server.server_address[:2]
         name = host.decode() if isinstance(host, bytes) else str(host)
         shown = f"[{name}]" if ":" in name else name
-        return f"http://{shown}:{port}"
+        return f"{self._scheme}://{shown}:{port}"
 
     def start(self) -> EmulatorServer:
         self._thread = threading.Thread(

@@ -10,10 +10,11 @@ from checker.codearts.client import open_session
 from checker.codearts.context import ClientContext
 from checker.codearts.iam import targets_of
 from checker.defaults import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_GROWTH, DEFAULT_POLL_INTERVAL
-from checker.errors import Stopped
+from checker.errors import CheckerError, Stopped
 from checker.gate.checks import CheckSpec
 from checker.gate.notes import auth_note, batch_limit_note
 from checker.gate.results import CheckResult, Note, RunReport
+from checker.gate.verdicts import result
 from checker.polling.poller import Poller, Progress, iso
 
 ProgressSink = Callable[[Progress], None]
@@ -65,6 +66,17 @@ def run_checks(
         raise Interrupted(stopped, _report(results, poller, context, learned)) from None
     results = poller.results(context.clock(), skipped_reason=skipped)
     return _report(results, poller, context, learned)
+
+
+def unevaluated(
+    checks: Sequence[CheckSpec], problem: CheckerError, context: ClientContext | None, now: str
+) -> RunReport:
+    """The report when nothing could be asked (credentials, proxies, TLS set-up): every check
+    an error, the problem a note, so CI still shows why."""
+    results = [result(check, "error", f"not evaluated: {problem.message}") for check in checks]
+    source = context.credentials.describe() if context is not None else None
+    note = Note(message=problem.message, hint=problem.hint)
+    return RunReport.of(results, generated_at=now, credential_source=source, notes=[note])
 
 
 @dataclass

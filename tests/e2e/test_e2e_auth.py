@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from helpers import (
     AK,
     EXAMPLES,
@@ -94,43 +95,61 @@ def test_aksk_from_credentials_file(
     assert f"AK/SK from credentials file {credentials}" in run.stdout
 
 
-EXAMPLE = ["check", str(EXAMPLES / "release-gate.yaml"), "--emulator", str(EXAMPLES / "world.yaml")]
 DEMO_AK, DEMO_SK = "DEMOAK0123456789ABCD", "DEMOSK0123456789abcdefghijklmnopqrstuvwx"
 
 
-def test_example_with_aksk_from_environment() -> None:
-    run = run_cli(EXAMPLE, {"HUAWEICLOUD_SDK_AK": DEMO_AK, "HUAWEICLOUD_SDK_SK": DEMO_SK})
+@pytest.fixture
+def example(emulator: Start, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The bundled example against its world, served apart: ``--emulator`` would use the
+    world's own credentials, and these tests choose theirs."""
+    world = yaml.safe_load((EXAMPLES / "world.yaml").read_text())
+    server = emulator(world)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", server.url)
+    return ["check", str(EXAMPLES / "release-gate.yaml"), "--endpoint", server.url]
+
+
+def test_emulator_never_gets_the_environment_credentials(emulator: Start) -> None:
+    run = run_cli(
+        ["check", str(EXAMPLES / "release-gate.yaml"), "--emulator", str(EXAMPLES / "world.yaml")],
+        {"HUAWEICLOUD_SDK_AK": DEMO_AK, "HUAWEICLOUD_SDK_SK": DEMO_SK},
+    )
+    assert run.exit_code == 1, run.output
+    assert "credentials: IAM token from the emulator world" in run.stdout
+
+
+def test_example_with_aksk_from_environment(example: list[str]) -> None:
+    run = run_cli(example, {"HUAWEICLOUD_SDK_AK": DEMO_AK, "HUAWEICLOUD_SDK_SK": DEMO_SK})
     assert run.exit_code == 1, run.output
     assert "AK/SK from environment (AK DEMO********)" in run.stdout
     assert "3 passed, 1 failed" in run.stdout
 
 
-def test_example_with_a_security_token() -> None:
+def test_example_with_a_security_token(example: list[str]) -> None:
     env = {
         "HUAWEICLOUD_SDK_AK": "DEMOTEMPAK0123456789",
         "HUAWEICLOUD_SDK_SK": "DEMOTEMPSK0123456789abcdefghijklmnopqrst",
         "HUAWEICLOUD_SDK_SECURITY_TOKEN": "demo-security-token-0123456789",
     }
-    run = run_cli(EXAMPLE, env)
+    run = run_cli(example, env)
     assert run.exit_code == 1, run.output
     assert "temporary AK/SK from environment (AK DEMO********)" in run.stdout
-    run = run_cli(EXAMPLE, {**env, "HUAWEICLOUD_SDK_SECURITY_TOKEN": "stolen-elsewhere"})
+    run = run_cli(example, {**env, "HUAWEICLOUD_SDK_SECURITY_TOKEN": "stolen-elsewhere"})
     assert run.exit_code == 3
     assert "invalid security token" in run.stderr
 
 
-def test_example_with_the_credentials_file(isolated_environment: Path) -> None:
+def test_example_with_the_credentials_file(isolated_environment: Path, example: list[str]) -> None:
     credentials = isolated_environment / ".huaweicloud" / "credentials"
     credentials.parent.mkdir()
     credentials.write_text(f"[basic]\nak = {DEMO_AK}\nsk = {DEMO_SK}\n")
-    run = run_cli(EXAMPLE)
+    run = run_cli(example)
     assert run.exit_code == 1, run.output
     assert f"AK/SK from credentials file {credentials} (AK DEMO********)" in run.stdout
 
 
-def test_example_with_a_wrong_sk_exits_3() -> None:
+def test_example_with_a_wrong_sk_exits_3(example: list[str]) -> None:
     run = run_cli(
-        EXAMPLE,
+        example,
         {"HUAWEICLOUD_SDK_AK": DEMO_AK, "HUAWEICLOUD_SDK_SK": "wrong-sk-value"},
     )
     assert run.exit_code == 3
@@ -138,10 +157,10 @@ def test_example_with_a_wrong_sk_exits_3() -> None:
     assert "ERR   release-build" in run.stdout
 
 
-def test_unreadable_ca_bundle_is_a_usage_error(tmp_path: Path) -> None:
+def test_unreadable_ca_bundle_is_a_usage_error(tmp_path: Path, example: list[str]) -> None:
     bundle = tmp_path / "ca.pem"
     bundle.write_text("not a certificate")
-    run = run_cli([*EXAMPLE, "--ca-bundle", str(bundle)], AKSK)
+    run = run_cli([*example, "--ca-bundle", str(bundle)], AKSK)
     assert run.exit_code == 2
     assert f"cannot load CA bundle {bundle}" in run.stderr
 
@@ -153,11 +172,12 @@ def test_tls_is_verified_against_the_given_bundle(tmp_path: Path) -> None:
 
     from checker.codearts.context import tls_verification
     from checker.codearts.settings import ClientSettings
+    from checker.environment import Environment
 
-    context = tls_verification(ClientSettings(ca_bundle=Path(certifi.where())))
-    assert isinstance(context, ssl.SSLContext)
+    default = tls_verification(ClientSettings(), Environment())
+    assert default.verify_mode == ssl.CERT_REQUIRED and default.check_hostname
+    context = tls_verification(ClientSettings(ca_bundle=Path(certifi.where())), Environment())
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
-    assert tls_verification(ClientSettings()) is True
 
 
 def test_wrong_sk_exits_3_with_a_clear_message_and_one_request(

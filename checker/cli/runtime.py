@@ -106,21 +106,30 @@ def exit_code(console: Console, debug: bool, action: Callable[[], ExitCode]) -> 
         return int(ExitCode.UNEVALUATED)
 
 
-def _terminate(signum: int, _frame: object) -> None:
-    raise Stopped("SIGTERM", 128 + signum)
-
-
 @contextmanager
-def _sigterm_stops() -> Iterator[None]:
-    """SIGTERM (what CI sends on timeout or cancel) stops a command the way Ctrl-C does."""
+def _signals_stop_once() -> Iterator[None]:
+    """Ctrl-C and SIGTERM (what CI sends on timeout or cancel) stop a command once: the first
+    raises, so what is known gets written; any later one is held until that is done, since
+    ``timeout(1)`` and impatient people send a second within milliseconds."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signals reach the main thread only (an embedding test runner, say)
         return
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: object) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Stopped(signal.Signals(signum).name, 128 + signum)
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def run(
@@ -132,7 +141,7 @@ def run(
     """Run a command body in a redacting console; ``credentials``: the command's one lookup,
     so the console does not make a second."""
     console = console_for(environment, credentials)
-    with debug_logging(console, debug), _sigterm_stops():
+    with debug_logging(console, debug), _signals_stop_once():
         code = exit_code(console, debug, lambda: action(console))
     _settle_stdout()
     sys.exit(code)
@@ -152,4 +161,14 @@ def confirmer() -> Callable[[str], bool] | None:
     """How to ask a person, or None when no person is at a terminal to answer."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         return None
-    return lambda question: click.confirm(question, default=False, err=True)
+    return _ask
+
+
+def _ask(question: str) -> bool:
+    """Yes or no; Ctrl-D is no, Ctrl-C interrupts (click turns both into one Abort)."""
+    try:
+        return click.confirm(question, default=False, err=True)
+    except click.Abort as abort:
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        return False

@@ -84,7 +84,7 @@ def _started(
     Run IDs that could not be written go to stderr: a CI retry that cannot find them would
     start everything again.
     """
-    text = outcome.runs_file()
+    text = console.redact(outcome.runs_file())
     lost = _write_runs(options.out, console, text)
     problems = outcome.problems()
     for line in problems:
@@ -171,6 +171,7 @@ class StartOutcome:
             elif answer.failure is not None:
                 lines.append(f"{where}: not started: {answer.failure.message} ({pipelines})")
             else:
+                lines += [f"{where}: the answer is not trusted: {why}" for why in answer.rejected]
                 returned = {run.pipeline_id for run in answer.started}
                 lines += [
                     f"{where}: pipeline {pipeline_id} is not in the answer: not started"

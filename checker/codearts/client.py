@@ -37,6 +37,7 @@ from checker.gate.answers import (
     Observation,
     QueryFailure,
     StartAnswer,
+    StartedItems,
 )
 from checker.gate.planner import Batch, DetailQuery, LatestBatch
 from checker.gate.starts import StartBatch
@@ -221,10 +222,15 @@ async def send_starts(
             parse_started,
             f"start {batch.project_id}/{batch.number}",
         )
-        started, failure = await session.call(replace(call, idempotent=False))
+        items, failure = await session.call(replace(call, idempotent=False))
         ambiguous = failure is not None and not failure.unsent
+        checked = (items or StartedItems()).for_request(batch.pipeline_ids)
         answer = StartAnswer(
-            batch=batch, started=started or (), failure=failure, ambiguous=ambiguous
+            batch=batch,
+            started=checked.runs,
+            failure=failure,
+            ambiguous=ambiguous,
+            rejected=checked.rejected,
         )
         if on_answer is not None:
             on_answer(answer)

@@ -10,7 +10,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.codearts.wire import Redact, api_text
-from checker.gate.answers import LatestItems, RunObservation, StageObservation, StartedRun
+from checker.gate.answers import (
+    LatestItems,
+    RunObservation,
+    StageObservation,
+    StartedItems,
+    StartedRun,
+)
+from checker.gate.types import is_id
 
 _Number = int | float
 
@@ -112,24 +119,33 @@ def parse_detail(body: Any, redact: Redact) -> RunObservation:
     return _run(_WireRun.model_validate(body), redact)
 
 
-class _WireStarted(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
-
-    pipeline_id: str
-    pipeline_run_id: str
-
-
 class _WireStartAnswer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
 
-    result: list[_WireStarted]
+    result: list[Any]
 
 
-def parse_started(body: Any, redact: Redact) -> tuple[StartedRun, ...]:
+def parse_started(body: Any, redact: Redact) -> StartedItems:
+    """The runs of a start answer, item by item: an item that is not a run of this request is
+    named by its position and dropped, never written to a runs file (its text is untrusted,
+    and might be anything from a secret to a second pipeline's run)."""
     if not isinstance(body, dict) or "result" not in body:
         raise ValueError("expected an object with 'result'")
     answer = _WireStartAnswer.model_validate(body)
-    return tuple(
-        StartedRun(pipeline_id=item.pipeline_id, pipeline_run_id=item.pipeline_run_id)
-        for item in answer.result
-    )
+    runs: list[StartedRun] = []
+    rejected: list[str] = []
+    for index, item in enumerate(answer.result):
+        where = f"result[{index}]"
+        if not isinstance(item, dict):
+            rejected.append(f"{where} is not an object")
+        elif not is_id(item.get("pipeline_id")):
+            rejected.append(f"{where}.pipeline_id is not a pipeline ID")
+        elif not is_id(item.get("pipeline_run_id")):
+            rejected.append(
+                f"{where}.pipeline_run_id is not a run ID (pipeline {item['pipeline_id']})"
+            )
+        else:
+            runs.append(
+                StartedRun(pipeline_id=item["pipeline_id"], pipeline_run_id=item["pipeline_run_id"])
+            )
+    return StartedItems(runs=tuple(runs), rejected=tuple(rejected))

@@ -6,6 +6,8 @@ These are the in-app values; the wire formats and their parsing live in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -124,6 +126,28 @@ class StartedRun(BaseModel):
     pipeline_run_id: Id = Field(title="Pipeline run ID")
 
 
+@dataclass(frozen=True)
+class StartedItems:
+    """A start answer read item by item: the runs, and why other items were dropped."""
+
+    runs: tuple[StartedRun, ...] = ()
+    rejected: tuple[str, ...] = ()
+
+    def for_request(self, requested: Sequence[str]) -> StartedItems:
+        """Only runs of pipelines this request asked to start, once each."""
+        wanted = set(requested)
+        runs: list[StartedRun] = []
+        rejected = list(self.rejected)
+        for run in self.runs:
+            if run.pipeline_id not in wanted:
+                rejected.append(f"pipeline {run.pipeline_id} was not asked to start")
+            elif any(seen.pipeline_id == run.pipeline_id for seen in runs):
+                rejected.append(f"pipeline {run.pipeline_id} is in the answer twice")
+            else:
+                runs.append(run)
+        return StartedItems(tuple(runs), tuple(rejected))
+
+
 class StartAnswer(Frozen):
     """What came back for one start batch.
 
@@ -135,3 +159,6 @@ class StartAnswer(Frozen):
     started: tuple[StartedRun, ...] = ()
     failure: QueryFailure | None = None
     ambiguous: bool = False
+    rejected: tuple[str, ...] = ()
+    """Items of the answer that are not runs of this request, dropped (the outcome is then
+    not trusted: exit 3)."""

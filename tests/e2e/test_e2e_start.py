@@ -20,6 +20,7 @@ from helpers import (
     P_BUILD,
     P_TESTS,
     R_BUILD,
+    TOKEN,
     Emulated,
     Start,
     manifest_data,
@@ -254,3 +255,37 @@ def test_one_pipeline_under_two_spellings_of_its_endpoint_is_started_once(
     assert run.exit_code == 2, run.output
     assert f"pipeline {P_BUILD} would be started 2 times" in run.stderr
     assert "nothing was started" in run.stderr
+
+
+def test_a_start_answer_is_checked_against_the_request_before_it_is_written(
+    tmp_path: Path, emulator: Start
+) -> None:
+    answer = {
+        "result": [
+            {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD, "token": TOKEN},
+            {"pipeline_id": P_TESTS, "pipeline_run_id": "e" * 32},
+            {"pipeline_id": P_BANNED, "pipeline_run_id": TOKEN},
+            {"pipeline_id": P_BUILD, "pipeline_run_id": "f" * 32},
+            "garbage",
+        ]
+    }
+    server = emulator(world_data(faults=[{"api": "start", "status": 200, "body": answer}]))
+    manifest = write_manifest(
+        tmp_path, {"build": {"pipeline_id": P_BUILD}, "scan": {"pipeline_id": P_BANNED}}
+    )
+    out = tmp_path / "runs.json"
+    run = run_cli(
+        ["start", str(manifest), "--endpoint", server.url, "--out", str(out), "--auto-approve"],
+        AUTH,
+    )
+    assert run.exit_code == 3, run.output
+    assert json.loads(out.read_text()) == {
+        "result": [{"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}]
+    }
+    assert f"pipeline {P_TESTS} was not asked to start" in run.stderr
+    assert f"result[2].pipeline_run_id is not a run ID (pipeline {P_BANNED})" in run.stderr
+    assert f"pipeline {P_BUILD} is in the answer twice" in run.stderr
+    assert "result[4] is not an object" in run.stderr
+    assert f"pipeline {P_BANNED} is not in the answer: not started" in run.stderr
+    assert "started 1 of 2" in run.stderr
+    assert TOKEN not in run.output + out.read_text()

@@ -22,7 +22,7 @@ def render(result: Path, delivery: Delivery, console: Output) -> ExitCode:
         text = read_input(result).decode("utf-8")
         report = RunReport.model_validate_json(text)
     except (InputRefused, UnicodeDecodeError, ValueError) as error:
-        reason = error.__class__.__name__ if isinstance(error, ValueError) else str(error)
+        reason = _why(error)
         raise UsageError(
             f"cannot read result {result}: {reason}",
             "render takes the file check wrote with --report json=PATH",
@@ -31,3 +31,16 @@ def render(result: Path, delivery: Delivery, console: Output) -> ExitCode:
     for message in failures:
         console.err(f"error: {message}")
     return ExitCode.USAGE if failures else ExitCode.PASSED
+
+
+def _why(error: Exception) -> str:
+    """Where the saved result is wrong, never its text (it may be anything)."""
+    from pydantic import ValidationError
+
+    if isinstance(error, ValidationError):
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the document"
+        return f"not a checker result: {where}: {first['msg']}"
+    if isinstance(error, InputRefused):
+        return str(error)
+    return error.__class__.__name__

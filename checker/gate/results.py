@@ -15,7 +15,7 @@ from checker.diagnostics.problem import Location
 from checker.errors import ExitCode
 from checker.gate.answers import Observation, RunObservation
 from checker.gate.checks import Expectation
-from checker.gate.types import Frozen, Severity
+from checker.gate.types import Frozen, Id, Severity
 
 
 def _located(value: object) -> object:
@@ -50,9 +50,9 @@ class CheckResult(Frozen):
     manifest: str
     origin: Origin = Field(title="Origin", description="FILE:LINE:COL where the check is defined")
     endpoint: str
-    project_id: str
-    pipeline_id: str
-    pipeline_run_id: str
+    project_id: Id
+    pipeline_id: Id
+    pipeline_run_id: Id
     severity: Severity
     expected: Expectation
     observed: Observation | None = None

@@ -3,8 +3,10 @@ annotations."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from helpers import (
     AUTH,
     EXAMPLES,
@@ -118,3 +120,27 @@ def test_annotations_point_at_the_manifest_line_and_cannot_inject(
     ]
     quiet = run_cli(["check", str(manifest), "--endpoint", server.url, "--no-annotations"], env)
     assert not any(line.startswith("::") for line in quiet.stdout.splitlines())
+
+
+@pytest.mark.parametrize("field", ["pipeline_id", "pipeline_run_id", "project_id"])
+def test_render_refuses_a_tampered_result_that_would_inject_html(
+    tmp_path: Path, emulator: Start, field: str
+) -> None:
+    server = emulator()
+    saved = tmp_path / "r.json"
+    run = run_cli(
+        ["check", str(_manifest(tmp_path)), "--endpoint", server.url, f"--report=json={saved}"],
+        AUTH,
+    )
+    assert run.exit_code == 1
+    data = json.loads(saved.read_text())
+    data["results"][0][field] = "x`<img src=x onerror=alert(1)>`"
+    saved.write_text(json.dumps(data))
+    out = tmp_path / "r.md"
+    rendered = run_cli(["render", str(saved), f"--report=markdown={out}"])
+    assert rendered.exit_code == 2
+    assert (
+        f"not a checker result: results.0.{field}: String should match pattern" in rendered.stderr
+    )
+    assert "onerror" not in rendered.output
+    assert not out.exists()

@@ -3,10 +3,12 @@ manifests, var files, runs files and emulator worlds."""
 
 from __future__ import annotations
 
+import re
 import stat
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -66,9 +68,44 @@ def read_document(
     except InputRefused as refused:
         return None, [Problem.at(start, f"cannot read {what}: {refused}")]
     try:
-        return load_located(text, str(path))
+        document, problems = load_located(text, str(path))
     except YamlSyntaxError as error:
         return None, [error.problem]
+    if document is not None and _ESCAPED_SURROGATE.search(text):
+        lone: list[KeyPath] = []
+        document = replace(document, data=_paired(document.data, (), lone))
+        if lone:
+            message = "not valid Unicode: a lone surrogate (\\uD800-\\uDFFF)"
+            return None, [*problems, *(document.problem(where, message) for where in lone)]
+    return document, problems
+
+
+# UTF-8 text cannot hold a surrogate; only an escape in a quoted string can make one.
+_ESCAPED_SURROGATE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _paired(value: Any, path: KeyPath, lone: list[KeyPath]) -> Any:
+    """``value`` with escaped surrogate pairs joined (JSON writes an emoji as
+    ``\\ud83d\\ude00``; YAML reads that as two code points); where a lone one is left, no
+    file, terminal or encoder can write it, so it is a problem."""
+    if isinstance(value, str):
+        if not _SURROGATE.search(value):
+            return value
+        try:
+            return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        except UnicodeDecodeError:
+            lone.append(path)
+            return value
+    if isinstance(value, dict):
+        return {
+            _paired(key, (*path, key), lone): _paired(item, (*path, key), lone)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_paired(item, (*path, index), lone) for index, item in enumerate(value)]
+    return value
+
 
 
 def build_model(

@@ -17,7 +17,7 @@ from checker.diagnostics.problem import (
     kind_of,
     suggestion_suffix,
 )
-from checker.environment import Environment
+from checker.environment import VARIABLE_PREFIX, Environment
 from checker.manifest.models import VARIABLE_NAME_PATTERN
 
 MAX_VAR_FILE_BYTES = 1024 * 1024
@@ -46,7 +46,13 @@ def collect_inputs(
     assignments: Iterable[str],
 ) -> tuple[VariableInputs, list[Problem]]:
     """Gather values from the environment, var files and ``--var``, later sources winning."""
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem.on_command_line(
+            f"{VARIABLE_PREFIX}{name} is not valid UTF-8 text", hint="set it to UTF-8 text"
+        )
+        for name, value in environment.variables.items()
+        if not _text_ok(value)
+    ]
     values: dict[str, str] = dict(environment.variables)
     var_file_names: dict[str, tuple[str, Position]] = {}
     for path in var_files:
@@ -67,12 +73,27 @@ def collect_inputs(
             )
             continue
         name, value = parsed
+        if not _text_ok(value):
+            problems.append(
+                Problem.on_command_line(f"--var {name}: not valid UTF-8 text", column=index)
+            )
+            continue
         values[name] = value
         command_line[name] = index
     return (
         VariableInputs(values, command_line, var_file_names),
         problems,
     )
+
+
+def _text_ok(value: str) -> bool:
+    """Whether ``value`` can be written anywhere: bytes that were not UTF-8 reach Python as lone
+    surrogates (``surrogateescape``), which no report or terminal can encode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read_var_file(path: Path) -> tuple[dict[str, tuple[str, Position]], list[Problem]]:

@@ -3,6 +3,7 @@ located error or a bounded refusal — never a hang, a traceback or a leaked val
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import stat
@@ -335,3 +336,64 @@ def test_sigterm_writes_the_reports_and_exits_143(tmp_path: Path, emulator: Star
     assert "NOT EVALUATED" in stdout
     assert "not evaluated: stopped by SIGTERM" in report.read_text()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("description", 'description: "\\ud800"'),
+        ("pipeline_name", 'pipeline_name: "a\\udfffb"'),
+        ("key", '"\\ud800x": 1'),
+    ],
+)
+def test_a_lone_surrogate_is_a_located_error(tmp_path: Path, where: str, text: str) -> None:
+    manifest = tmp_path / "gate.yaml"
+    manifest.write_text(
+        "version: 1\nprovider: {region: cn-north-4, project_id: "
+        f"{'d' * 32}}}\nchecks:\n  build:\n    pipeline_id: {P_BUILD}\n"
+        f"    pipeline_run_id: {R_BUILD}\n    {text}\n"
+    )
+    for command in ("validate", "check"):
+        run = run_cli([command, str(manifest)], AUTH)
+        assert run.exit_code == 2, run.output
+        assert f"{manifest}:7:" in run.stderr
+        assert "not valid Unicode: a lone surrogate" in run.stderr
+        assert run.exception is None
+
+
+def test_json_surrogate_pairs_are_one_character(tmp_path: Path, emulator: Start) -> None:
+    data = manifest_data({"build": {**BUILD, "description": "ship it 🚀"}})
+    manifest = tmp_path / "gate.json"
+    manifest.write_text(json.dumps(data))  # ensure_ascii: the rocket as \ud83d\ude80
+    assert "\\ud83d\\ude80" in manifest.read_text()
+    report = tmp_path / "r.json"
+    server = emulator()
+    run = run_cli(
+        ["check", str(manifest), "--endpoint", server.url, f"--report=json={report}"], AUTH
+    )
+    assert run.exit_code == 0, run.output
+    assert json.loads(report.read_text())["results"][0]["description"] == "ship it 🚀"
+
+
+def test_var_values_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
+    manifest = write_yaml(
+        tmp_path / "gate.yaml", manifest_data({"build": BUILD}, variables={"NAME": {}})
+    )
+    (tmp_path / "vars.yaml").write_text('NAME: "\\udc80"\n')
+    run = run_cli(["validate", str(manifest), "--var-file", str(tmp_path / "vars.yaml")])
+    assert run.exit_code == 2 and "lone surrogate" in run.stderr
+    done = subprocess.run(
+        [
+            sys.executable.encode(),
+            b"-m",
+            b"checker",
+            b"validate",
+            str(manifest).encode(),
+            b"--var",
+            b"NAME=\xff\xfe",
+        ],
+        capture_output=True,
+        timeout=20,
+    )
+    assert done.returncode == 2
+    assert b"--var NAME: not valid UTF-8 text" in done.stderr

@@ -21,3 +21,7 @@ DEFAULT_REQUEST_TIMEOUT = 60.0
 """Seconds for one request attempt, from connecting to the last byte."""
 DEFAULT_RETRIES = 3
 """Retries of a request after throttling, 5xx and network errors."""
+
+MAX_DURATION = 7 * 24 * 3600.0
+"""The longest duration anything takes (a deadline, a poll interval, a run's max_duration):
+a week. Beyond it, date arithmetic overflows long before anyone would wait."""

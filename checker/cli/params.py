@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from checker.defaults import DEFAULT_BATCH_SIZE
-from checker.gate.durations import parse_duration
+from checker.defaults import DEFAULT_BATCH_SIZE, MAX_DURATION
+from checker.gate.durations import format_duration, parse_duration
 from checker.reports.targets import FORMATS, ReportTarget, TemplateTarget
 
 PATH = click.Path(path_type=Path, dir_okay=False)
@@ -197,6 +197,14 @@ class DurationType(_DurationBase):
                 seconds = float(text)
             except ValueError:
                 seconds = None
-        if seconds is None or not math.isfinite(seconds) or seconds <= 0:
+        if seconds is None or not math.isfinite(seconds):
             self.fail(f"'{text}' is not a duration such as 90, 0.5, 90s, 15m or 1h30m", param, ctx)
+        if seconds <= 0:
+            self.fail(f"'{text}' is no time at all: give a duration above 0", param, ctx)
+        if seconds > MAX_DURATION:
+            self.fail(
+                f"'{text}' is longer than the maximum, {format_duration(MAX_DURATION)} (a week)",
+                param,
+                ctx,
+            )
         return seconds

@@ -107,7 +107,6 @@ def _paired(value: Any, path: KeyPath, lone: list[KeyPath]) -> Any:
     return value
 
 
-
 def build_model(
     document: LocatedDocument,
     model: type[ModelT],

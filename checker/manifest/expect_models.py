@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from checker.defaults import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_GROWTH,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
+    MAX_DURATION,
 )
-from checker.gate.durations import format_duration
+from checker.gate.durations import format_duration, parse_duration
 from checker.gate.types import Frozen
 
 StatusName = Annotated[str, StringConstraints(min_length=1)]
@@ -56,10 +57,18 @@ class ReasonCondition(Frozen):
         return self
 
 
+def bounded_duration(value: int | str | None) -> int | str | None:
+    """A duration no longer than :data:`MAX_DURATION` (the schema bounds integers itself)."""
+    seconds = parse_duration(value) if value is not None else None
+    if seconds is not None and seconds > MAX_DURATION:
+        raise ValueError(f"must be at most {format_duration(MAX_DURATION)} (a week)")
+    return value
+
+
 Duration = Annotated[
-    Annotated[int, Field(ge=0, strict=True)]
+    Annotated[int, Field(ge=0, le=int(MAX_DURATION), strict=True)]
     | Annotated[str, StringConstraints(pattern=DURATION_PATTERN)],
-    Field(description="Seconds, or a duration such as 90s, 15m or 1h30m."),
+    Field(description="Seconds, or a duration such as 90s, 15m or 1h30m; at most a week."),
 ]
 Statuses = StatusName | Annotated[list[StatusName], Field(min_length=1)]
 
@@ -88,6 +97,8 @@ class RunBlock(Frozen):
         "going past it fails at once.",
     )
 
+    _bounded = field_validator("max_duration")(bounded_duration)
+
 
 class Wait(Frozen):
     """How checker check --wait waits for runs to end; the command line wins."""
@@ -112,6 +123,8 @@ class Wait(Frozen):
         description="Run statuses that end a run, replacing the default COMPLETED, FAILED, "
         "CANCELED, IGNORED.",
     )
+
+    _bounded = field_validator("timeout", "poll_interval")(bounded_duration)
 
 
 class ExpectBlock(Frozen):

@@ -397,3 +397,41 @@ def test_var_values_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert b"--var NAME: not valid UTF-8 text" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        ("wait", {"timeout": "99999999999999h"}, "wait.timeout: must be at most 168h00m (a week)"),
+        ("wait", {"poll_interval": "169h"}, "wait.poll_interval: must be at most 168h00m"),
+        ("run", {"max_duration": 10**15}, "max_duration must be at most 604800"),
+    ],
+)
+def test_durations_beyond_a_week_are_located_errors(
+    tmp_path: Path, where: str, value: dict[str, object], message: str
+) -> None:
+    if where == "wait":
+        data = manifest_data({"build": BUILD}, wait=value)
+    else:
+        data = manifest_data({"build": {**BUILD, "expect": {"run": value}}})
+    manifest = write_yaml(tmp_path / "gate.yaml", data)
+    run = run_cli(["validate", str(manifest)])
+    assert run.exit_code == 2 and run.exception is None
+    assert f"{manifest}:" in run.stderr and message in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1e308", "'1e308' is longer than the maximum, 168h00m (a week)"),
+        ("0", "'0' is no time at all: give a duration above 0"),
+        ("0s", "'0s' is no time at all"),
+    ],
+)
+def test_command_line_durations_say_why_they_are_refused(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    manifest = write_manifest(tmp_path, {"build": BUILD})
+    run = run_cli(["check", str(manifest), "--timeout", value], AUTH)
+    assert run.exit_code == 2
+    assert message in run.stderr

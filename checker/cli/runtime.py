@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -143,8 +143,15 @@ def run(
     console = console_for(environment, credentials)
     with debug_logging(console, debug), _signals_stop_once():
         code = exit_code(console, debug, lambda: action(console))
+    if console.stdout_lost():
+        console.err("note: stdout could not be written (closed, full or a broken pipe)")
     _settle_stdout()
     sys.exit(code)
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    # None: the process started with that descriptor closed.
+    return stream is not None and stream.isatty()
 
 
 def stdout_closed() -> bool:
@@ -154,12 +161,12 @@ def stdout_closed() -> bool:
 
 def stderr_is_terminal() -> bool:
     """Whether a person watches stderr: progress is then one live line."""
-    return sys.stderr.isatty()
+    return _is_terminal(sys.stderr)
 
 
 def confirmer() -> Callable[[str], bool] | None:
     """How to ask a person, or None when no person is at a terminal to answer."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stderr)):
         return None
     return _ask
 

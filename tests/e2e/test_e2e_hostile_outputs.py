@@ -13,7 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import AUTH, P_BUILD, P_TESTS, R_BUILD, Emulated, Start, run_cli, write_manifest
+from helpers import (
+    AUTH,
+    P_BANNED,
+    P_BUILD,
+    P_TESTS,
+    R_BANNED,
+    R_BUILD,
+    Emulated,
+    Start,
+    run_cli,
+    write_manifest,
+)
 
 BUILD = {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}
 
@@ -242,3 +253,61 @@ def test_start_with_stdout_closed_starts_nothing(tmp_path: Path, emulator: Start
     assert done.returncode == 2, done.stderr
     assert "stdout is closed" in done.stderr
     assert _starts(server) == 0
+
+
+def _check_child(
+    manifest: Path, url: str, report: Path, shell_redirect: str = "", **streams: Any
+) -> subprocess.Popen[str]:
+    args = [
+        sys.executable,
+        "-m",
+        "checker",
+        "check",
+        str(manifest),
+        "--endpoint",
+        url,
+        "--report",
+        f"junit={report}",
+    ]
+    if shell_redirect:
+        args = [
+            shutil.which("bash") or "/bin/bash",
+            "-c",
+            f'exec "$@" {shell_redirect}',
+            "_",
+            *args,
+        ]
+    return subprocess.Popen(
+        args,
+        text=True,
+        env={**os.environ, **AUTH, "GITHUB_ACTIONS": "true"},
+        **{"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **streams},
+    )
+
+
+@pytest.mark.parametrize(
+    "stream", ["stdout on /dev/full", "stdout broken pipe", "stderr closed", "both closed"]
+)
+def test_lost_output_streams_keep_the_reports_and_the_verdict(
+    tmp_path: Path, emulator: Start, stream: str
+) -> None:
+    server = emulator()
+    manifest = write_manifest(
+        tmp_path, {"build": BUILD, "scan": {"pipeline_id": P_BANNED, "pipeline_run_id": R_BANNED}}
+    )
+    report = tmp_path / "gate.xml"
+    with Path("/dev/full").open("w") as full:
+        if stream == "stdout on /dev/full":
+            child = _check_child(manifest, server.url, report, stdout=full)
+        elif stream == "stdout broken pipe":
+            child = _check_child(manifest, server.url, report)
+            assert child.stdout is not None
+            child.stdout.close()
+        elif stream == "stderr closed":
+            child = _check_child(manifest, server.url, report, "2>&-", stderr=None)
+        else:
+            child = _check_child(manifest, server.url, report, ">&- 2>&-", stdout=None, stderr=None)
+        _, stderr = child.communicate(timeout=20)
+    assert child.returncode == 1, stderr  # the verdict: one check fails
+    assert 'failures="1"' in report.read_text() or 'failures="1"' in report.read_text()
+    assert "internal error" not in (stderr or "") and "Traceback" not in (stderr or "")

@@ -25,3 +25,10 @@ DEFAULT_RETRIES = 3
 MAX_DURATION = 7 * 24 * 3600.0
 """The longest duration anything takes (a deadline, a poll interval, a run's max_duration):
 a week. Beyond it, date arithmetic overflows long before anyone would wait."""
+
+TEMPLATE_SECONDS = 20.0
+"""Wall-clock limit of one user template's rendering (it runs in a child process)."""
+TEMPLATE_CPU_SECONDS = 15
+TEMPLATE_MAX_MEMORY_BYTES = 1024 * 1024 * 1024
+"""Address space of the child that renders a user template: Python and Jinja need ~100 MB."""
+TEMPLATE_MAX_OUTPUT_BYTES = 16 * 1024 * 1024

@@ -3,53 +3,82 @@
 The template sees the result as plain data (``report.summary.total``,
 ``report.results[0].message``…) and the escaping filters (``md_cell``, ``xml_clean``,
 ``terminal``). A misspelt name fails loudly (StrictUndefined) instead of printing nothing,
-and the sandbox keeps the template from Python's internals. ``.html``/``.xml`` templates are
-autoescaped.
+and the sandbox keeps the template from Python's internals; a child process bounds its time,
+memory and output. ``.html``, ``.xhtml``, ``.xml`` and ``.svg`` templates are autoescaped.
 """
 
 from __future__ import annotations
 
-import traceback
+import json
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
-
+from checker.defaults import TEMPLATE_SECONDS
 from checker.diagnostics.documents import InputRefused, read_input
 from checker.errors import CheckerError, UsageError
 from checker.gate.results import RunReport
-from checker.reports.filters import md_cell, terminal, xml_clean
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 
 
-def _environment(template: Path) -> SandboxedEnvironment:
-    markup = any(part in (".html", ".htm", ".xml") for part in template.suffixes)
-    environment = SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=markup, keep_trailing_newline=True
-    )
-    environment.filters.update(md_cell=md_cell, xml_clean=xml_clean, terminal=terminal)
-    return environment
+_MARKUP_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg"})
 
 
-def _template_line(error: BaseException) -> int | None:
-    """The template line an error was raised on: Jinja rewrites tracebacks to show it."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
-    return frames[-1].lineno if frames else None
+def _markup(template: Path) -> bool:
+    """Autoescaped: a template whose name says HTML, XML or SVG, in any case."""
+    return any(part.lower() in _MARKUP_SUFFIXES for part in template.suffixes)
 
 
 def render_template(template: Path, report: RunReport) -> str:
-    """The user's template rendered with the result; any problem is a one-line error."""
+    """The user's template rendered with the result, in a child process under time, memory
+    and output limits; any problem is a one-line error naming the template."""
     try:
         source = read_input(template, MAX_TEMPLATE_BYTES).decode("utf-8")
     except (InputRefused, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read template {template}: {error}") from None
-    environment = _environment(template)
+    request = {
+        "source": source,
+        "markup": _markup(template),
+        "report": report.model_dump(mode="json"),
+    }
+    answer = _run_worker(template, json.dumps(request))
+    if "text" in answer:
+        return str(answer["text"])
+    line = answer.get("line")
+    where = f"{template}:{line}" if line else str(template)
+    raise CheckerError(f"template {where}: {answer.get('error', 'failed')}")
+
+
+# The child gets the parent's import path and nothing of its environment (which holds the
+# credentials): it needs neither.
+_BOOT = (
+    "import sys; sys.path[:0] = sys.argv[1:]; "
+    "from checker.reports.template_worker import main; main()"
+)
+
+
+def _run_worker(template: Path, request: str) -> dict[str, Any]:
     try:
-        compiled = environment.from_string(source)
-        compiled.name = template.name
-        return compiled.render(report=report.model_dump(mode="json"))
-    except TemplateError as error:
-        line = getattr(error, "lineno", None) or _template_line(error)
-        where = f"{template}:{line}" if line else str(template)
-        raise CheckerError(f"template {where}: {error.__class__.__name__}: {error}") from None
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", _BOOT, *sys.path],
+            input=request.encode("utf-8"),
+            capture_output=True,
+            timeout=TEMPLATE_SECONDS,
+            env={},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise CheckerError(
+            f"template {template}: stopped after {TEMPLATE_SECONDS:g}s (a template runs "
+            "under a time limit)"
+        ) from None
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        why = "its CPU or memory limit" if done.returncode < 0 else f"exit {done.returncode}"
+        raise CheckerError(f"template {template}: rendering stopped ({why})")
+    return answer

@@ -144,3 +144,78 @@ def test_render_refuses_a_tampered_result_that_would_inject_html(
     )
     assert "onerror" not in rendered.output
     assert not out.exists()
+
+
+BOMBS = {
+    "zero.md.j2": ("{{ 1/0 }}", "ZeroDivisionError"),
+    "range.md.j2": ("{% for i in range(10**9) %}x{% endfor %}", "OverflowError"),
+    "include.md.j2": ('{% include "other.j2" %}', "TypeError"),
+    "import.md.j2": ('{% import "m.j2" as m %}', "TypeError"),
+    "extends.md.j2": ('line\n{% extends "base.j2" %}', "TypeError"),
+    "recursion.md.j2": (
+        "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
+        "RecursionError",
+    ),
+    "nested.md.j2": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        "its output passed",
+    ),
+    "lipsum.md.j2": ("{{ lipsum(n=10**7)|length > 0 }}", None),
+    "repeat.md.j2": ('{{ "a" * 10**9 }}', "OverflowError"),
+    "width.md.j2": ('{{ "%999999999d" % 1 }}', None),
+    "format.md.j2": ('{{ "{:999999999}".format(1) }}', None),
+    "silent.md.j2": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "stopped",
+    ),
+}
+
+
+@pytest.mark.slow
+def test_templates_are_bounded_in_time_memory_and_output(tmp_path: Path, emulator: Start) -> None:
+    """Every bomb is that template's own error, named; every other report is still written."""
+    server = emulator()
+    args = [
+        "check",
+        str(_manifest(tmp_path)),
+        "--endpoint",
+        server.url,
+        f"--report=junit={tmp_path / 'gate.xml'}",
+        f"--report=json={tmp_path / 'gate.json'}",
+    ]
+    for name, (source, _) in BOMBS.items():
+        (tmp_path / name).write_text(source)
+        args.append(f"--template={tmp_path / name}={tmp_path / (name + '.out')}")
+    run = run_cli(args, AUTH)
+    assert run.exit_code == 2, run.output
+    assert "checker FAILED" in run.stdout or "FAILED" in run.stdout  # the summary is printed
+    assert (tmp_path / "gate.xml").exists() and (tmp_path / "gate.json").exists()
+    for name, (_, said) in BOMBS.items():
+        line = next((x for x in run.stderr.splitlines() if name in x), "")
+        if said is None:  # bounded inside: lipsum clamps, widths are Python's own limit
+            assert "internal error" not in line
+            continue
+        assert line.startswith("error: template "), (name, run.stderr)
+        assert said in line, (name, line)
+        assert not (tmp_path / (name + ".out")).exists()
+
+
+@pytest.mark.parametrize("name", ["page.HTML.j2", "page.xhtml.j2", "badge.svg.j2", "feed.Xml"])
+def test_markup_templates_are_autoescaped_whatever_the_case(
+    tmp_path: Path, emulator: Start, name: str
+) -> None:
+    server = emulator()
+    manifest = write_yaml(
+        tmp_path / "gate.yaml",
+        manifest_data(
+            {"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD, "description": "<b>x"}}
+        ),
+    )
+    (tmp_path / name).write_text("{{ report.results[0].description }}")
+    out = tmp_path / "out"
+    run = run_cli(
+        ["check", str(manifest), "--endpoint", server.url, f"--template={tmp_path / name}={out}"],
+        AUTH,
+    )
+    assert run.exit_code == 0, run.output
+    assert out.read_text() == "&lt;b&gt;x"

@@ -51,3 +51,4 @@ _.height  # read by the HTML template
 version  # the manifest and world files' version field, read by pydantic
 READ_VARIABLES  # the test isolation is derived from it (tests/conftest.py)
 VARIABLE_PREFIXES  # the test isolation is derived from it (tests/conftest.py)
+intercepted_binops  # jinja2 reads it

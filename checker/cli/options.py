@@ -140,7 +140,7 @@ _HELP: dict[str, dict[str, str]] = {
     "start": {
         "timeout": f"Deadline for the whole command [{format_duration(DEFAULT_TIMEOUT)}].",
         "retries": "Retries of what certainly never reached the service: a refused "
-        "connection, 429.",
+        "connection, the gateway's throttling (APIGW.0308).",
         "emulator": "start runs there",
     },
 }

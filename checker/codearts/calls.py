@@ -17,6 +17,7 @@ from checker.codearts.context import ClientContext
 from checker.codearts.wire import (
     RETRYABLE_STATUS,
     SYSTEM_BUSY,
+    THROTTLED,
     Reading,
     Redact,
     judge,
@@ -190,12 +191,20 @@ class Caller:
         kind, outcome = judge(reading, attempt, self.redactor, call.parse)
         if kind is None:
             return outcome, None
+        # The gateway answers for itself with APIGW.* codes: such a request never reached the
+        # service. Anything else may have been acted on, so a start is never sent again.
+        refused_at_gateway = kind == "auth" or str(outcome.error_code or "").startswith("APIGW.")
         delay = None
-        if reading.status == 429 or (call.idempotent and reading.status in RETRYABLE_STATUS):
-            delay = self._retry_delay(reading, attempt)
-        elif call.idempotent and kind == "http" and outcome.error_code == SYSTEM_BUSY:
-            delay = self._backoff(attempt) + 1.0
-        if reading.status == 429 or (400 <= reading.status < 500 or kind == "auth"):
+        if call.idempotent:
+            if reading.status in RETRYABLE_STATUS:
+                delay = self._retry_delay(reading, attempt)
+            elif kind == "http" and outcome.error_code == SYSTEM_BUSY:
+                delay = self._backoff(attempt) + 1.0
+            if 400 <= reading.status < 500:
+                outcome = outcome.model_copy(update={"unsent": True})
+        elif refused_at_gateway and 400 <= reading.status < 500:
+            if outcome.error_code == THROTTLED:
+                delay = self._retry_delay(reading, attempt)
             outcome = outcome.model_copy(update={"unsent": True})
         return outcome, delay
 

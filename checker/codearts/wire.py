@@ -21,6 +21,8 @@ from checker.gate.answers import FailureKind, Observation, QueryFailure
 MAX_API_TEXT = 1_000
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 SYSTEM_BUSY = "DEVPIPE.00011127"
+THROTTLED = "APIGW.0308"
+"""The gateway's own 429: the request was not passed on to the service."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SECONDS = re.compile(r"[0-9]{1,6}")
 

@@ -116,10 +116,27 @@ def test_a_dropped_connection_after_sending_is_never_retried(
     assert json.loads(out.read_text()) == {"result": []}
 
 
-def test_a_5xx_is_ambiguous_but_429_is_retried(tmp_path: Path, emulator: Start) -> None:
+GATEWAY_THROTTLED = {
+    "error_code": "APIGW.0308",
+    "error_msg": "The throttling threshold has been reached",
+}
+
+
+def test_a_5xx_is_ambiguous_but_the_gateways_429_is_retried(
+    tmp_path: Path, emulator: Start
+) -> None:
     manifest = write_manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}}, defaults=RUN_DEFAULTS)
     throttled = emulator(
-        world_data(faults=[{"api": "start", "status": 429, "headers": {"Retry-After": "0"}}])
+        world_data(
+            faults=[
+                {
+                    "api": "start",
+                    "status": 429,
+                    "headers": {"Retry-After": "0"},
+                    "body": GATEWAY_THROTTLED,
+                }
+            ]
+        )
     )
     run = run_cli(["start", str(manifest), "--endpoint", throttled.url, "--auto-approve"], AUTH)
     assert run.exit_code == 0, run.output
@@ -289,3 +306,26 @@ def test_a_start_answer_is_checked_against_the_request_before_it_is_written(
     assert f"pipeline {P_BANNED} is not in the answer: not started" in run.stderr
     assert "started 1 of 2" in run.stderr
     assert TOKEN not in run.output + out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "said"),
+    [
+        (429, None, "unknown — check the console"),
+        (429, {"error_code": "DEVPIPE.00011170", "error_msg": "queued"}, "unknown — check the"),
+        (400, {"error_code": "DEVPIPE.00011102", "error_msg": "bad"}, "unknown — check the"),
+        (400, {"error_code": "APIGW.0101", "error_msg": "The API does not exist"}, "not started"),
+    ],
+)
+def test_only_the_gateways_refusals_are_certainly_not_started(
+    tmp_path: Path, emulator: Start, status: int, body: dict[str, str] | None, said: str
+) -> None:
+    manifest = write_manifest(tmp_path, {"build": {"pipeline_id": P_BUILD}})
+    fault: dict[str, object] = {"api": "start", "status": status, "headers": {"Retry-After": "0"}}
+    if body is not None:
+        fault["body"] = body
+    server = emulator(world_data(faults=[fault]))
+    run = run_cli(["start", str(manifest), "--endpoint", server.url, "--auto-approve"], AUTH)
+    assert run.exit_code == 3, run.output
+    assert said in run.stderr
+    assert len(_starts(server)) == 1  # never sent again

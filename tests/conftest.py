@@ -15,7 +15,8 @@ import pytest
 from helpers import Emulated, world_data
 from hypothesis import settings
 
-from checker.emulator.server import EmulatorServer, RecordedRequest
+from checker.emulator.api import RecordedRequest
+from checker.emulator.server import EmulatorServer
 from checker.emulator.world import World
 from checker.environment import READ_VARIABLES, VARIABLE_PREFIXES
 

@@ -17,7 +17,8 @@ from checker.cli import main
 from checker.codearts.client import open_session
 from checker.codearts.context import ClientContext
 from checker.diagnostics.problem import Location
-from checker.emulator.server import EmulatorServer, RecordedRequest
+from checker.emulator.api import RecordedRequest
+from checker.emulator.server import EmulatorServer
 from checker.emulator.world import DEFAULT_IAM_PROJECT
 from checker.gate.answers import BatchAnswer, Observation, QueryFailure
 from checker.gate.checks import CheckSpec, Expectation

@@ -138,10 +138,12 @@ def schema_command(which: str) -> None:
 def emulator_command(*, world_file: Path, host: str, port: int) -> None:
     """Serve the CodeArts batch-runs API locally from a WORLD file, until interrupted."""
     from checker.emulator.loading import load_world
-    from checker.emulator.server import EmulatorServer
+    from checker.emulator.server import EmulatorServer, exposure_warning
 
     def action(console: Console) -> ExitCode:
         world = load_world(world_file)
+        if (warning := exposure_warning(host)) is not None:
+            console.err(f"warning: {warning}")
         try:
             server = EmulatorServer(world, host, port)
         except OSError as error:

@@ -30,7 +30,7 @@ from helpers import (
     write_yaml,
 )
 
-from checker.emulator.server import RecordedRequest
+from checker.emulator.api import RecordedRequest
 
 UNKNOWN_PIPELINE = "ab" * 16
 

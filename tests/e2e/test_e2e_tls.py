@@ -15,7 +15,8 @@ from helpers import AUTH, P_BUILD, R_BUILD, Emulated, run_cli, world_data, write
 
 from checker.codearts.context import tls_verification
 from checker.codearts.settings import ClientSettings
-from checker.emulator.server import EmulatorServer, RecordedRequest
+from checker.emulator.api import RecordedRequest
+from checker.emulator.server import EmulatorServer
 from checker.emulator.world import World
 from checker.environment import Environment
 

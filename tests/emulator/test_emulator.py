@@ -4,8 +4,11 @@ requests (and tampered ones), clock skew, temporary credentials, lockout, errors
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -312,3 +315,65 @@ def test_detail_answers_hold_jobs_and_steps_and_the_server_clock(emulator: Start
     (step,) = job["steps"]
     assert {"id", "name", "status", "message"} <= set(step)
     assert step["message"].startswith("step of stage Build failed")
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_the_emulator_serves_ipv6(emulator: Start) -> None:
+    server = emulator(host="::1")
+    assert server.url.startswith("http://[::1]:")
+    response = _post(server.url, headers={"X-Auth-Token": TOKEN})
+    assert response.status_code == 200
+
+
+def test_a_deeply_nested_body_is_a_400(emulator: Start) -> None:
+    server = emulator()
+    response = _post(server.url, b"[" * 200_000, headers={"X-Auth-Token": TOKEN})
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["error_msg"]
+
+
+def test_idle_connections_are_closed_and_connections_are_bounded(emulator: Start) -> None:
+    server = emulator(max_connections=2, idle_timeout=0.3)
+    host, port = server.url.removeprefix("http://").split(":")
+    before = threading.active_count()
+    idle = [socket.create_connection((host, int(port))) for _ in range(5)]
+    try:
+        deadline = time.monotonic() + 0.2
+        peak = 0
+        while time.monotonic() < deadline:
+            peak = max(peak, threading.active_count() - before)
+        assert peak <= 2  # two handler threads, however many connections wait
+        # The idle ones are closed, so the waiting ones are served in turn.
+        response = httpx.post(
+            server.url + PATH, content=BODY, headers={"X-Auth-Token": TOKEN}, timeout=10
+        )
+        assert response.status_code == 200
+        idle[0].settimeout(5)
+        assert idle[0].recv(1) == b""  # closed by the server
+    finally:
+        for connection in idle:
+            connection.close()
+
+
+def test_the_emulator_warns_when_it_listens_beyond_loopback() -> None:
+    # TEST-NET-1 is no address of this machine: the warning comes, then listening fails,
+    # and nothing is ever exposed by the test.
+    done = subprocess.run(
+        [sys.executable, "-m", "checker", "emulator", "examples/world.yaml", "--host", "192.0.2.1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert done.stderr.startswith("warning: --host 192.0.2.1 is reachable from the network")
+    assert "demo credentials" in done.stderr
+    assert done.returncode == 2 and "cannot listen on 192.0.2.1" in done.stderr

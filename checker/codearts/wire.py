@@ -123,7 +123,7 @@ def judge(
     body = parse_json(reading.content)
     fields = body if isinstance(body, dict) else {}
     code, message = error_fields(fields, redact)
-    request_id = reading.request_id or _optional(fields.get("request_id"), redact)
+    request_id = _optional(reading.request_id or fields.get("request_id"), redact)
     status = reading.status
 
     def failure(kind: FailureKind, text: str) -> tuple[FailureKind, QueryFailure]:

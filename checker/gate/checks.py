@@ -15,7 +15,7 @@ from pydantic import PrivateAttr
 from checker.diagnostics.problem import Location
 from checker.gate.durations import format_duration
 from checker.gate.patterns import Pattern, compile_pattern
-from checker.gate.types import Frozen, RunKey, Severity
+from checker.gate.types import Frozen, RunKey, Severity, nfc, same_text
 
 DEFAULT_STATUS = "START_SUCCESS"
 DEFAULT_RUN_STATUS = "COMPLETED"
@@ -69,8 +69,8 @@ class ReasonRule(Frozen):
         if self._pattern is not None:
             return self._pattern.search(text) is not None
         if self.kind == "equals":
-            return text == self.value
-        return self.value in text
+            return same_text(text, self.value)
+        return self.value in text or nfc(self.value) in nfc(text)
 
     def describe(self) -> str:
         if self.kind == "matches":

@@ -15,6 +15,7 @@ from checker.gate.checks import TERMINAL_STARTUP_STATUSES, CheckSpec
 from checker.gate.knowledge import RunState
 from checker.gate.results import CheckResult
 from checker.gate.run_rules import judge_run
+from checker.gate.types import same_text
 from checker.gate.verdicts import context, not_evaluated, quoted, result
 
 Phase = Literal["snapshot", "waiting", "final"]
@@ -86,7 +87,9 @@ def _mismatches(check: CheckSpec, entry: Observation) -> list[str]:
         )
     if expect.reason is not None and not expect.reason.holds(entry.reason):
         problems.append(f"expected {expect.reason.describe()}, observed {quoted(entry.reason)}")
-    if expect.pipeline_name is not None and entry.pipeline_name != expect.pipeline_name:
+    if expect.pipeline_name is not None and not same_text(
+        entry.pipeline_name, expect.pipeline_name
+    ):
         problems.append(
             f'expected pipeline_name "{expect.pipeline_name}", '
             f"observed {quoted(entry.pipeline_name)}"

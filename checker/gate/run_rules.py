@@ -11,6 +11,7 @@ from checker.gate.checks import TERMINAL_STAGE_STATUSES, CheckSpec, RunExpectati
 from checker.gate.durations import format_duration
 from checker.gate.knowledge import RunState
 from checker.gate.results import CheckResult
+from checker.gate.types import same_text
 from checker.gate.verdicts import not_evaluated, result
 
 _FAILED_STAGE = ("FAILED", "ASYNC_FAILED", "CANCELED")
@@ -108,8 +109,8 @@ def _ended_wrong(rule: RunExpectation, run: RunObservation, seconds: float | Non
 def _stages_named(run: RunObservation, name: str) -> list[tuple[str, StageObservation]]:
     """The stages a rule names, by name as the manifest writes it, else by identifier (names
     are not documented unique: a rule applies to each stage of its name, each labelled)."""
-    found = [s for s in run.stages if s.name == name] or [
-        s for s in run.stages if s.identifier == name
+    found = [s for s in run.stages if same_text(s.name, name)] or [
+        s for s in run.stages if same_text(s.identifier, name)
     ]
     if len(found) == 1:
         return [(f'"{name}"', found[0])]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -20,6 +21,18 @@ class Frozen(BaseModel):
     """Values never change once built; unknown fields are refused."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def same_text(left: str | None, right: str | None) -> bool:
+    """Equal as people read them: ``é`` typed as one code point (NFC, as most keyboards) or as
+    ``e`` and a combining accent (NFD, as macOS file names) is the same name."""
+    if left is None or right is None:
+        return left is right
+    return left == right or nfc(left) == nfc(right)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def is_id(text: object) -> bool:

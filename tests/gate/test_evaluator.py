@@ -132,3 +132,15 @@ def test_exit_codes(outcomes: list[str], code: ExitCode) -> None:
 def test_warnings_never_change_the_exit_code() -> None:
     results = [_result("pass"), _result("fail", "warning"), _result("error", "warning")]
     assert gate_exit_code(results) == ExitCode.PASSED
+
+
+NFC, NFD = "Build caf\u00e9", "Build cafe\u0301"
+
+
+@pytest.mark.parametrize(("written", "observed"), [(NFC, NFD), (NFD, NFC)])
+def test_names_in_nfc_and_nfd_are_the_same_name(written: str, observed: str) -> None:
+    named = Expectation(statuses=("START_SUCCESS",), pipeline_name=written)
+    assert evaluate(_check(named), [_seen("START_SUCCESS", None, observed)]).outcome == "pass"
+    for kind in ("equals", "contains"):
+        rule = Expectation(statuses=("START_FAILED",), reason=ReasonRule(kind=kind, value=written))
+        assert evaluate(_check(rule), [_seen("START_FAILED", observed)]).outcome == "pass"

@@ -99,3 +99,15 @@ def test_stage_rules_match_by_name_else_identifier_and_each_duplicate_is_named()
     assert _ended_wrong(rule, run, None) == [
         'expected stage "Deploy" (2 of 2, identifier deploy-2) COMPLETED, observed FAILED'
     ]
+
+
+def test_a_stage_named_in_nfd_matches_the_same_name_in_nfc() -> None:
+    check = make_check(
+        expect=Expectation(
+            run=RunExpectation(stages=(StageRule(name="Déployer", statuses=("COMPLETED",)),))
+        )
+    )
+    decomposed = "De\u0301ployer"
+    state = RunState(startup=(STARTED,), run=_run("COMPLETED", (decomposed, "COMPLETED"), end=1))
+    result = decide(check, state, MINUTE, "waiting")
+    assert result is not None and result.outcome == "pass", result

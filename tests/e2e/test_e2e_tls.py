@@ -121,3 +121,18 @@ def test_a_certificate_problem_is_named_with_its_host_at_once(
     assert "TLS verification of 127.0.0.1 failed:" in stdout
     assert said in stdout
     assert "after 1 attempt" in stdout or "attempts" not in stdout  # not retried
+
+
+def test_a_ca_bundle_link_named_on_the_command_line_is_trusted(
+    tmp_path: Path, ca: trustme.CA, https_emulator: HttpsEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = https_emulator()
+    outside = tmp_path / "etc" / "ca.pem"
+    outside.parent.mkdir()
+    ca.cert_pem.write_to_path(str(outside))
+    checkout = tmp_path / "repo"
+    checkout.mkdir()
+    (checkout / "ca.pem").symlink_to(outside)
+    monkeypatch.chdir(checkout)
+    code, stdout, stderr = _check(checkout, server.url, "--ca-bundle", "ca.pem")
+    assert code == 0, stdout + stderr

@@ -52,3 +52,4 @@ version  # the manifest and world files' version field, read by pydantic
 READ_VARIABLES  # the test isolation is derived from it (tests/conftest.py)
 VARIABLE_PREFIXES  # the test isolation is derived from it (tests/conftest.py)
 intercepted_binops  # jinja2 reads it
+_.address_family  # socketserver reads it when it creates the socket

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.codearts.endpoints import cleartext_risk
+from checker.codearts.secret import MASK, Redactor
 from checker.codearts.settings import ClientSettings
 from checker.defaults import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT
 from checker.environment import Environment
@@ -53,6 +54,8 @@ def load(common: CommonOptions, console: Output) -> LoadResult:
     if not result.ok:
         raise ManifestError(result.problems)
     console.problems(result.problems)
+    if result.secrets:
+        console.protect(Redactor(dict.fromkeys(result.secrets, MASK)))
     for endpoint in sorted({check.endpoint for check in result.checks}):
         if (risk := cleartext_risk(endpoint)) is not None:
             console.err(f"warning: {risk}")

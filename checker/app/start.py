@@ -8,22 +8,18 @@ reported as unknown, for a person to check in the console.
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker.app.common import ClientOptions, CommonOptions, client_context, load
-from checker.codearts.client import open_session, send_starts
-from checker.codearts.context import ClientContext
-from checker.codearts.iam import IamTarget, targets_of
-from checker.errors import CheckerError, ExitCode, Stopped, UsageError
-from checker.gate.answers import QueryFailure, StartAnswer, StartedRun
-from checker.gate.starts import StartPlan, plan_starts
-from checker.manifest.runs import RunsFile
+from checker.app.starting import StartInterrupted, StartOutcome, start_runs
+from checker.codearts.iam import targets_of
+from checker.errors import CheckerError, ExitCode, UsageError
+from checker.gate.starts import plan_starts
 from checker.output import Output
 from checker.reports.paths import OutputRule, refuse_outputs
 from checker.reports.plan import render_start_plan
@@ -49,9 +45,11 @@ def start(
     """
     common = replace(options.common, load=replace(options.common.load, for_start=True))
     if options.out is not None:
-        rule = OutputRule(Path.cwd().resolve(), common.inputs, options.follow_links)
+        # The runs files may be the --out itself: it is read, then rewritten with the union.
+        rule = OutputRule(Path.cwd().resolve(), common.manifests, options.follow_links)
         refuse_outputs(rule.problems([options.out]))
         _writable(options.out)
+        common = _resuming(common, options.out)
     result = load(common, console)
     plan = plan_starts(result.checks, options.client.batch_size)
     if conflicts := plan.conflicts():
@@ -60,16 +58,17 @@ def start(
             "give every check of one pipeline the same endpoint (or region) and project",
         )
     source = options.client.credentials.describe()
-    console.err(render_start_plan(plan, result.checks, source).strip("\n"))
+    earlier = {run.pipeline_run_id for run in result.saved_runs}
+    console.err(render_start_plan(plan, result.checks, source, common.load.runs_files, earlier))
     if not plan.batches:
-        console.err("nothing to start: every selected check names its run")
+        console.err("nothing to start: every selected check names its run or was started")
         return ExitCode.PASSED
     if not _approved(options.auto_approve, confirm, plan.pipeline_count):
         console.err("nothing started")
         return ExitCode.FAILED
     context = client_context(options.client, common, console, options.client.timeout)
     try:
-        outcome = start_runs(plan, context, targets_of(result.checks))
+        outcome = start_runs(plan, context, targets_of(result.checks), result.saved_runs)
     except StartInterrupted as interrupted:
         _started(options, console, interrupted.outcome, plan.pipeline_count)
         raise
@@ -89,7 +88,8 @@ def _started(
     problems = outcome.problems()
     for line in problems:
         console.err(f"error: {line}")
-    console.err(f"started {len(outcome.started)} of {planned} pipeline(s)")
+    queued = f" ({outcome.queued} queued at a concurrency limit)" if outcome.queued else ""
+    console.err(f"started {len(outcome.started)} of {planned} pipeline(s){queued}")
     if lost is not None:
         console.err(text.rstrip("\n"))
         console.err(
@@ -129,6 +129,15 @@ def _writable(out: Path) -> None:
         ) from None
 
 
+def _resuming(common: CommonOptions, out: Path) -> CommonOptions:
+    """An existing ``--out`` is what an earlier attempt started: read it as a runs file, so
+    its pipelines are not started again (a re-run CI job resumes)."""
+    if not out.is_file() or out in common.load.runs_files:
+        return common
+    runs_files = (*common.load.runs_files, out)
+    return replace(common, load=replace(common.load, runs_files=runs_files))
+
+
 def _approved(auto_approve: bool, confirm: Callable[[str], bool] | None, count: int) -> bool:
     """Starting costs money and quota: never without --auto-approve or a person's yes."""
     if auto_approve:
@@ -140,100 +149,3 @@ def _approved(auto_approve: bool, confirm: Callable[[str], bool] | None, count: 
             "money and quota)",
         )
     return confirm(f"Start {count} pipeline(s)?")
-
-
-@dataclass(frozen=True)
-class StartOutcome:
-    """Every start batch's answer, and what follows from them."""
-
-    answers: tuple[StartAnswer, ...]
-
-    @property
-    def started(self) -> tuple[StartedRun, ...]:
-        return tuple(run for answer in self.answers for run in answer.started)
-
-    def runs_file(self) -> str:
-        """The merged answers in exactly the shape CodeArts returns, for ``check --runs``."""
-        return RunsFile(result=list(self.started)).text()
-
-    def problems(self) -> list[str]:
-        """One line per batch that failed or may have, and per pipeline left unstarted."""
-        lines = []
-        for answer in self.answers:
-            batch = answer.batch
-            where = f"project {batch.project_id}, start request {batch.number}"
-            pipelines = ", ".join(batch.pipeline_ids)
-            if answer.failure is not None and answer.ambiguous:
-                lines.append(
-                    f"{where}: unknown — check the console: {answer.failure.message}; "
-                    f"these pipelines may have started: {pipelines}"
-                )
-            elif answer.failure is not None:
-                lines.append(f"{where}: not started: {answer.failure.message} ({pipelines})")
-            else:
-                lines += [f"{where}: the answer is not trusted: {why}" for why in answer.rejected]
-                returned = {run.pipeline_id for run in answer.started}
-                lines += [
-                    f"{where}: pipeline {pipeline_id} is not in the answer: not started"
-                    for pipeline_id in batch.pipeline_ids
-                    if pipeline_id not in returned
-                ]
-        return lines
-
-
-async def _start(
-    plan: StartPlan,
-    context: ClientContext,
-    targets: Sequence[IamTarget],
-    received: list[StartAnswer],
-) -> Sequence[StartAnswer]:
-    async with open_session(context) as session:
-        unknown = {
-            target.endpoint: problem
-            for target, problem in await session.settle_iam_projects(targets, context.environment)
-        }
-        refused = []
-        for batch in plan.batches:
-            if batch.endpoint in unknown:
-                why = QueryFailure(
-                    kind="not_sent",
-                    message=f"not sent: {unknown[batch.endpoint].message}",
-                    unsent=True,
-                )
-                refused.append(StartAnswer(batch=batch, failure=why))
-        received.extend(refused)
-        batches = [batch for batch in plan.batches if batch.endpoint not in unknown]
-        return [*refused, *await send_starts(session, batches, received.append)]
-
-
-class StartInterrupted(Stopped):
-    """Stopped while starting; carries what is known, so the runs file is still written."""
-
-    def __init__(self, stopped: Stopped, outcome: StartOutcome) -> None:
-        super().__init__(stopped.signal_name, stopped.exit_code)
-        self.outcome = outcome
-
-
-def start_runs(
-    plan: StartPlan, context: ClientContext, targets: Sequence[IamTarget] = ()
-) -> StartOutcome:
-    """Send every start batch once (retrying only what never reached the service).
-
-    Stopped half-way, it raises :class:`StartInterrupted`: the batches that answered are in
-    it, and every other batch is unknown (it may have been sent).
-    """
-    if not plan.batches:
-        return StartOutcome(())
-    received: list[StartAnswer] = []
-    try:
-        return StartOutcome(tuple(asyncio.run(_start(plan, context, targets, received))))
-    except (KeyboardInterrupt, Stopped) as error:
-        stopped = error if isinstance(error, Stopped) else Stopped("SIGINT", 130)
-        answered = {answer.batch for answer in received}
-        why = QueryFailure(kind="network", message=f"stopped by {stopped.signal_name}")
-        unknown = tuple(
-            StartAnswer(batch=batch, failure=why, ambiguous=True)
-            for batch in plan.batches
-            if batch not in answered
-        )
-        raise StartInterrupted(stopped, StartOutcome((*received, *unknown))) from None

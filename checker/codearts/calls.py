@@ -53,6 +53,8 @@ class Call(Generic[Answer]):
     idempotent: bool = True
     """False for a request that changes something (starting runs): it is retried only when
     it certainly never reached the service — a refused connection, or 429 from the gateway."""
+    accepts: frozenset[str] = frozenset()
+    """Error codes whose body is an answer for ``parse`` (RunPipeline's queued runs)."""
 
 
 class _TooLarge(Exception):
@@ -188,7 +190,7 @@ class Caller:
             )
 
     def _judge(self, call: Call[T], reading: Reading, attempt: int) -> tuple[Any, float | None]:
-        kind, outcome = judge(reading, attempt, self.redactor, call.parse)
+        kind, outcome = judge(reading, attempt, self.redactor, call.parse, call.accepts)
         if kind is None:
             return outcome, None
         # The gateway answers for itself with APIGW.* codes: such a request never reached the

@@ -15,7 +15,6 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -26,7 +25,7 @@ from checker.codearts.context import ClientContext, tls_verification
 from checker.codearts.iam import IamProjectUnknown, IamTarget
 from checker.codearts.iam_lookup import settle
 from checker.codearts.proxies import proxy_routes
-from checker.codearts.runs_wire import parse_detail, parse_latest, parse_started
+from checker.codearts.runs_wire import parse_detail, parse_latest
 from checker.codearts.wire import Redact, parse_startup
 from checker.environment import Environment
 from checker.gate.answers import (
@@ -36,16 +35,12 @@ from checker.gate.answers import (
     LatestItems,
     Observation,
     QueryFailure,
-    StartAnswer,
-    StartedItems,
 )
 from checker.gate.planner import Batch, DetailQuery, LatestBatch
-from checker.gate.starts import StartBatch
 
 log = logging.getLogger("checker.client")
 
 STARTUP_PATH = "/v5/{project_id}/api/pipelines/batch-runs/result"
-START_PATH = "/v5/{project_id}/api/pipelines/batch-runs"
 LATEST_PATH = "/v5/{project_id}/api/pipelines/status"
 DETAIL_PATH = "/v5/{project_id}/api/pipelines/{pipeline_id}/pipeline-runs/detail"
 USER_AGENT = "checker (CodeArts Pipeline status gate)"
@@ -203,40 +198,6 @@ class Session:
     async def _bounded(self, one: Callable[[int, T], Awaitable[Any]], index: int, item: T) -> Any:
         async with self.semaphore:
             return await one(index, item)
-
-
-async def send_starts(
-    session: Session,
-    batches: Sequence[StartBatch],
-    on_answer: Callable[[StartAnswer], None] | None = None,
-) -> list[StartAnswer]:
-    """Start runs: never retried once a request may have reached the service. Each
-    answer also goes to ``on_answer`` as it comes, so a stop loses none of them."""
-
-    async def one(index: int, batch: StartBatch) -> StartAnswer:
-        call = session.post(
-            batch.endpoint,
-            START_PATH.format(project_id=batch.project_id),
-            batch.body(),
-            len(batch.pipeline_ids),
-            parse_started,
-            f"start {batch.project_id}/{batch.number}",
-        )
-        items, failure = await session.call(replace(call, idempotent=False))
-        ambiguous = failure is not None and not failure.unsent
-        checked = (items or StartedItems()).for_request(batch.pipeline_ids)
-        answer = StartAnswer(
-            batch=batch,
-            started=checked.runs,
-            failure=failure,
-            ambiguous=ambiguous,
-            rejected=checked.rejected,
-        )
-        if on_answer is not None:
-            on_answer(answer)
-        return answer
-
-    return await session.each(batches, one)
 
 
 @asynccontextmanager

@@ -8,6 +8,7 @@ could hold.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -115,11 +116,16 @@ def error_fields(fields: Mapping[str, Any], redact: Redact) -> tuple[str | None,
 
 
 def judge(
-    reading: Reading, attempt: int, redact: Redact, parse: Parse | None = None
+    reading: Reading,
+    attempt: int,
+    redact: Redact,
+    parse: Parse | None = None,
+    accepts: frozenset[str] = frozenset(),
 ) -> tuple[FailureKind | None, Any]:
     """Decide what an answer is: ``(None, observations)`` or ``(kind, QueryFailure)``.
 
-    ``parse`` reads a 200 body (default: the startup API's ``{"result": [...]}``)."""
+    ``parse`` reads a 200 body (default: the startup API's ``{"result": [...]}``), and a body
+    of any status whose error code is in ``accepts`` (a queued run is an answer)."""
     body = parse_json(reading.content)
     fields = body if isinstance(body, dict) else {}
     code, message = error_fields(fields, redact)
@@ -139,6 +145,9 @@ def judge(
 
     if status in (401, 403):
         return failure("auth", f"HTTP {status} {describe_error(code, message)}")
+    if code in accepts:
+        with contextlib.suppress(ValueError):  # else it is the error it says it is
+            return None, (parse or parse_startup)(body, redact)
     if status != 200:
         return failure("http", f"HTTP {status} {describe_error(code, message)}")
     if body is None:

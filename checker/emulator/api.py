@@ -22,6 +22,9 @@ ROUTES = {
     ("POST", "start"): re.compile(r"/v5/([^/]+)/api/pipelines/batch-runs/?"),
     ("POST", "status"): re.compile(r"/v5/([^/]+)/api/pipelines/status/?"),
     ("GET", "detail"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/detail/?"),
+    ("POST", "list"): re.compile(r"/v5/([^/]+)/api/pipelines/list/?"),
+    ("POST", "run"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/run/?"),
+    ("GET", "pipeline"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/?"),
 }
 MAX_BODY = 12 * 1024 * 1024
 
@@ -96,16 +99,21 @@ class Emulator:
         if api == "detail":
             run_id = parse_qs(query).get("pipeline_run_id", [None])[0]
             return self.service.detail(project_id, unquote(match.group(2)), run_id)
+        if api == "pipeline":
+            return self.service.pipeline(project_id, unquote(match.group(2)))
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[…
             return error_answer(400, BAD_REQUEST_CODE, "request body is not valid JSON")
         if self._too_many(payload):
             return error_answer(413, "APIGW.0201", "Request entity too large")
+        if api == "run":
+            return self.service.run(project_id, unquote(match.group(2)), payload)
         handler = {
             "result": self.service.results,
             "start": self.service.start,
             "status": self.service.statuses,
+            "list": self.service.pipelines,
         }[api]
         return handler(project_id, payload)
 

@@ -12,13 +12,21 @@ from typing import Any
 
 from checker.codearts.timing import Clock
 from checker.emulator.gateway import Answer, error_answer
+from checker.emulator.pipelines import (
+    QUEUED_CODE,
+    listed,
+    pipeline_detail,
+    queued_state,
+    run_problem,
+)
 from checker.emulator.runs import EmulatedRun
-from checker.emulator.world import Fault, World, WorldRunState
+from checker.emulator.world import Fault, World, WorldPipeline, WorldRunState
 from checker.gate.types import is_id
 
 BAD_REQUEST_CODE = "DEVPIPE.00010400"
 NOT_FOUND_CODE = "DEVPIPE.00010404"
 BANNED_REASON = "Current pipeline is banned."
+PIPELINE_NOT_FOUND = "DEVPIPE.00011401"
 
 Key = tuple[str, str]
 
@@ -27,7 +35,7 @@ def _bad_request(message: str) -> Answer:
     return error_answer(400, BAD_REQUEST_CODE, message)
 
 
-class Service:
+class _Runs:
     """The world plus what changes while serving: faults left, runs and where they are."""
 
     def __init__(self, world: World, clock: Clock) -> None:
@@ -39,12 +47,15 @@ class Service:
         self._names: dict[Key, str] = {}
         self._banned: set[Key] = set()
         self._started_state: dict[Key, WorldRunState] = {}
+        self._pipelines: dict[Key, WorldPipeline] = {}
+        self._queue_after = world.queue_after
         self._started = 0
         now = clock()
         for project_id, project in world.projects.items():
             for pipeline_id, pipeline in project.pipelines.items():
                 key = (project_id, pipeline_id)
                 self._names[key] = pipeline.name
+                self._pipelines[key] = pipeline
                 self._started_state[key] = pipeline.started_runs
                 if pipeline.banned:
                     self._banned.add(key)
@@ -148,34 +159,72 @@ class Service:
         if not isinstance(ids, list) or not all(is_id(i) for i in ids):
             return _bad_request("pipeline_ids must be an array of pipeline IDs")
         result = []
-        now = self._clock()
         with self._lock:
             for pipeline_id in ids:
                 key = (project_id, pipeline_id)
-                if key not in self._names:
-                    continue
-                self._started += 1
-                run_id = hashlib.sha256(
-                    f"{project_id}:{pipeline_id}:{self._started}".encode()
-                ).hexdigest()[:32]
-                banned = key in self._banned
-                numbers = [
-                    r.number for r in self._runs.values() if (r.project_id, r.pipeline_id) == key
-                ]
-                self._runs[(*key, run_id)] = EmulatedRun(
-                    project_id,
-                    pipeline_id,
-                    run_id,
-                    "START_FAILED" if banned else "START_SUCCESS",
-                    BANNED_REASON if banned else None,
-                    self._started_state[key],
-                    now,
-                    max(numbers, default=0) + 1,
-                )
-                if not banned:
-                    self._latest[key] = run_id
-                result.append({"pipeline_id": pipeline_id, "pipeline_run_id": run_id})
+                if key in self._names:
+                    run_id = self._new_run(key, self._started_state[key])
+                    result.append({"pipeline_id": pipeline_id, "pipeline_run_id": run_id})
         return Answer(200, {"result": result})
+
+    def _new_run(self, key: Key, state: WorldRunState) -> str:
+        """A run started now (the caller holds the lock); a banned pipeline's fails to start."""
+        self._started += 1
+        run_id = hashlib.sha256(f"{key[0]}:{key[1]}:{self._started}".encode()).hexdigest()[:32]
+        banned = key in self._banned
+        numbers = [r.number for r in self._runs.values() if (r.project_id, r.pipeline_id) == key]
+        self._runs[(*key, run_id)] = EmulatedRun(
+            *key,
+            run_id,
+            "START_FAILED" if banned else "START_SUCCESS",
+            BANNED_REASON if banned else None,
+            state,
+            self._clock(),
+            max(numbers, default=0) + 1,
+        )
+        if not banned:
+            self._latest[key] = run_id
+        return run_id
+
+
+class Service(_Runs):
+    """The four run APIs, and the pipeline APIs ``checker start`` uses beside them."""
+
+    def pipeline(self, project_id: str, pipeline_id: str) -> Answer:
+        """ShowPipelineDetail."""
+        found = self._pipelines.get((project_id, pipeline_id))
+        if found is None:
+            return error_answer(404, PIPELINE_NOT_FOUND, "The pipeline does not exist.")
+        return Answer(200, pipeline_detail(pipeline_id, found))
+
+    def run(self, project_id: str, pipeline_id: str, payload: Any) -> Answer:
+        """RunPipeline: one run, with what the body chose; queued past ``queue_after``."""
+        key = (project_id, pipeline_id)
+        found = self._pipelines.get(key)
+        if found is None:
+            return error_answer(404, PIPELINE_NOT_FOUND, "The pipeline does not exist.")
+        if (problem := run_problem(pipeline_id, found, payload)) is not None:
+            return _bad_request(problem)
+        if key in self._banned:
+            return error_answer(400, BAD_REQUEST_CODE, BANNED_REASON)
+        with self._lock:
+            queued = self._queue_after is not None and self._started >= self._queue_after
+            state = self._started_state[key]
+            run_id = self._new_run(key, queued_state(state) if queued else state)
+        if queued:
+            error = {
+                "code": QUEUED_CODE,
+                "message": "The pipeline is queued.",
+                "pipeline_run_id": run_id,
+                "queue_id": run_id[::-1],
+            }
+            return Answer(200, {"error": error})
+        return Answer(200, {"pipeline_run_id": run_id})
+
+    def pipelines(self, project_id: str, payload: Any) -> Answer:
+        """ListPipelines."""
+        mine = {pid: p for (project, pid), p in self._pipelines.items() if project == project_id}
+        return Answer(200, listed(mine, payload))
 
 
 def _light(stages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -78,8 +78,35 @@ class WorldRun(Frozen):
     )
 
 
+class WorldSource(Frozen):
+    """A code source, as ShowPipelineDetail lists it; RunPipeline must name its git_url."""
+
+    alias: str | None = Field(default=None, title="Alias")
+    git_type: str = Field(default="codehub", title="Git type")
+    git_url: str = Field(default="https://codehub.example/demo/app.git", title="Repository URL")
+    default_branch: str = Field(default="master", title="Default branch")
+
+
+class WorldVariable(Frozen):
+    name: str = Field(title="Name")
+    value: str = Field(default="", title="Default value")
+    runtime: bool = Field(default=True, title="Settable when a run starts (is_runtime)")
+    secret: bool = Field(default=False, title="Secret (is_secret)")
+
+
 class WorldPipeline(Frozen):
     name: str = Field(title="Pipeline name")
+    sources: list[WorldSource] = Field(
+        default_factory=lambda: [WorldSource()],
+        title="Code sources",
+        description="What ShowPipelineDetail lists (default: one CodeHub repository).",
+    )
+    variables: list[WorldVariable] = Field(default_factory=list, title="Pipeline variables")
+    stages: list[str] = Field(
+        default_factory=lambda: ["Build", "Test", "Deploy"],
+        title="Stages",
+        description="Stage names of the definition; their IDs are derived from the names.",
+    )
     banned: bool = Field(
         default=False,
         title="Banned",
@@ -142,11 +169,12 @@ class Fault(Frozen):
 
     times: int = Field(default=1, ge=1, title="How many requests it answers")
     project_id: Id | None = Field(default=None, title="Only requests for this project")
-    api: Literal["result", "start", "status", "detail"] | None = Field(
+    api: Literal["result", "start", "status", "detail", "run", "pipeline", "list"] | None = Field(
         default=None,
         title="Only requests to this API",
         description="result: batch-runs/result; start: batch-runs; status: pipelines/status; "
-        "detail: pipeline-runs/detail.",
+        "detail: pipeline-runs/detail; run: RunPipeline; pipeline: ShowPipelineDetail; list: "
+        "ListPipelines.",
     )
     status: int = Field(default=500, ge=100, le=599, title="HTTP status")
     body: dict[str, Any] | list[Any] | str | None = Field(
@@ -190,6 +218,13 @@ class World(Frozen):
         title="Latency",
         description="Every answer waits this long first: a network and service to measure "
         "against (benchmarks).",
+    )
+    queue_after: int | None = Field(
+        default=None,
+        ge=0,
+        title="Queue after",
+        description="Once this many runs were started, RunPipeline queues further runs "
+        "(DEVPIPE.00011170 with the run's ID): QUEUED for two polls, then as started runs go.",
     )
     max_batch: int | None = Field(
         default=None,

@@ -162,3 +162,5 @@ class StartAnswer(Frozen):
     rejected: tuple[str, ...] = ()
     """Items of the answer that are not runs of this request, dropped (the outcome is then
     not trusted: exit 3)."""
+    queued: tuple[str, ...] = ()
+    """Pipelines whose run was queued at a concurrency limit: started, waiting for a slot."""

@@ -15,6 +15,7 @@ from pydantic import PrivateAttr
 from checker.diagnostics.problem import Location
 from checker.gate.durations import format_duration
 from checker.gate.patterns import Pattern, compile_pattern
+from checker.gate.run_parameters import RunParameters
 from checker.gate.types import Frozen, RunKey, Severity, nfc, same_text
 
 DEFAULT_STATUS = "START_SUCCESS"
@@ -143,6 +144,8 @@ class CheckSpec(Frozen):
     """The manifest's region, when it names one: where IAM is asked for the IAM project."""
     iam_project_id: str | None = None
     """The IAM project of the region (X-Project-Id), when the manifest gives it."""
+    start: RunParameters | None = None
+    """How ``checker start`` starts the pipeline (RunPipeline); None: the batch start."""
 
     @property
     def checks_run(self) -> bool:

@@ -10,19 +10,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checker.gate.checks import CheckSpec
+from checker.gate.run_parameters import RunParameters
 from checker.gate.types import Frozen
 
 
 class StartBatch(Frozen):
-    """One ``POST …/pipelines/batch-runs``: up to ``batch_size`` pipelines of one project."""
+    """One start request: ``POST …/pipelines/batch-runs`` for up to ``batch_size`` pipelines
+    of one project, or, with ``parameters``, ``POST …/pipelines/{id}/run`` for one."""
 
     endpoint: str
     project_id: str
     number: int
     pipeline_ids: tuple[str, ...]
+    parameters: RunParameters | None = None
 
     def body(self) -> dict[str, list[str]]:
         return {"pipeline_ids": list(self.pipeline_ids)}
+
+    @property
+    def label(self) -> str:
+        if self.parameters is not None:
+            return f"project {self.project_id}, pipeline {self.pipeline_ids[0]}"
+        return f"project {self.project_id}, start request {self.number}"
 
 
 class StartPlan(Frozen):
@@ -54,13 +63,26 @@ def plan_starts(checks: Sequence[CheckSpec], batch_size: int) -> StartPlan:
         raise ValueError("batch_size must be at least 1")
     groups: dict[tuple[str, str], list[str]] = {}
     existing = []
+    singles: dict[tuple[str, str, str], StartBatch] = {}
     for check in checks:
         if check.pipeline_run_id:
             existing.append(check)
-            continue
-        pipelines = groups.setdefault((check.endpoint, check.project_id), [])
-        if check.pipeline_id not in pipelines:
-            pipelines.append(check.pipeline_id)
+        elif check.start is not None:
+            key = (check.endpoint, check.project_id, check.pipeline_id)
+            singles.setdefault(
+                key,
+                StartBatch(
+                    endpoint=check.endpoint,
+                    project_id=check.project_id,
+                    number=len(singles) + 1,
+                    pipeline_ids=(check.pipeline_id,),
+                    parameters=check.start,
+                ),
+            )
+        else:
+            pipelines = groups.setdefault((check.endpoint, check.project_id), [])
+            if check.pipeline_id not in pipelines:
+                pipelines.append(check.pipeline_id)
     batches = tuple(
         StartBatch(
             endpoint=endpoint,
@@ -71,4 +93,4 @@ def plan_starts(checks: Sequence[CheckSpec], batch_size: int) -> StartPlan:
         for (endpoint, project_id), pipelines in groups.items()
         for index in range(0, len(pipelines), batch_size)
     )
-    return StartPlan(batches=batches, existing=tuple(existing))
+    return StartPlan(batches=(*batches, *singles.values()), existing=tuple(existing))

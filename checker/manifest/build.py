@@ -13,6 +13,7 @@ from checker.diagnostics.located import LocatedDocument
 from checker.diagnostics.problem import KeyPath, Location, Problem
 from checker.gate.checks import TERMINAL_RUN_STATUSES, CheckSpec, Expectation
 from checker.gate.durations import parse_duration
+from checker.gate.run_parameters import RefKind, RunParameters
 from checker.manifest import models
 from checker.manifest.expect_models import Wait
 from checker.manifest.expectations import resolve_expectation
@@ -23,6 +24,7 @@ from checker.manifest.resolve import (
     resolve_project,
     resolve_run_id,
 )
+from checker.manifest.start_models import StartBlock
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class FileResult:
     declared: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()
     wait: WaitDefaults = field(default_factory=WaitDefaults)
+    secrets: tuple[str, ...] = ()
 
 
 def wait_defaults(wait: Wait | None) -> WaitDefaults:
@@ -157,4 +160,19 @@ def _spec(
         severity=check.severity or defaults.severity or "error",
         region=where.region,
         iam_project_id=where.iam_project_id,
+        start=run_parameters(check.start) if check.start is not None else None,
+    )
+
+
+def run_parameters(block: StartBlock) -> RunParameters:
+    ref_kind: RefKind | None = next(
+        (kind for kind in ("branch", "tag", "commit") if getattr(block, kind) is not None), None
+    )
+    return RunParameters(
+        ref_kind=ref_kind,
+        ref=getattr(block, ref_kind) if ref_kind else None,
+        repository=block.repository,
+        variables=tuple((block.variables or {}).items()),
+        stages=tuple(block.stages or ()),
+        description=block.description,
     )

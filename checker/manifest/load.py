@@ -23,6 +23,7 @@ from checker.diagnostics.problem import (
     has_errors,
 )
 from checker.environment import Environment
+from checker.gate.answers import StartedRun
 from checker.gate.checks import CheckSpec
 from checker.manifest import models
 from checker.manifest.build import (
@@ -35,6 +36,7 @@ from checker.manifest.build import (
 from checker.manifest.inputs import collect_inputs, undeclared_inputs
 from checker.manifest.references import Scope
 from checker.manifest.resolve import (
+    TO_START,
     Inputs,
     Locator,
     declared_variables,
@@ -72,6 +74,10 @@ class LoadResult:
     checks: tuple[CheckSpec, ...]
     problems: tuple[Problem, ...]
     wait: WaitDefaults = field(default_factory=WaitDefaults)
+    saved_runs: tuple[StartedRun, ...] = ()
+    """Every run the ``--runs`` files hold, in order: what ``start`` keeps when it resumes."""
+    secrets: tuple[str, ...] = ()
+    """Values of variables declared ``secret: true``: masked and redacted everywhere."""
 
     @property
     def ok(self) -> bool:
@@ -109,6 +115,8 @@ def _load_checks(
     for loaded in files:
         problems += loaded.problems
         problems += _redefinitions(loaded.definitions, definitions)
+    if options.for_start:
+        problems += _start_conflicts(checks)
     declared = frozenset().union(*(loaded.declared for loaded in files))
     problems += undeclared_inputs(inputs.variables, declared)
     if not has_errors(problems) and not checks:
@@ -116,7 +124,8 @@ def _load_checks(
     wait = WaitDefaults()
     for loaded in files:
         wait = wait.merged(loaded.wait)
-    return LoadResult(tuple(checks), tuple(problems), wait)
+    secrets = tuple(dict.fromkeys(value for loaded in files for value in loaded.secrets))
+    return LoadResult(tuple(checks), tuple(problems), wait, inputs.runs.runs, secrets)
 
 
 def _inputs(options: LoadOptions, environment: Environment) -> tuple[Inputs, list[Problem]]:
@@ -143,6 +152,24 @@ def _inputs(options: LoadOptions, environment: Environment) -> tuple[Inputs, lis
         for_start=options.for_start,
     )
     return inputs, problems
+
+
+def _start_conflicts(checks: Sequence[CheckSpec]) -> Iterable[Problem]:
+    """A pipeline is started once: checks of it that say differently how are an error."""
+    first: dict[tuple[str, str, str], CheckSpec] = {}
+    for check in checks:
+        if check.pipeline_run_id != TO_START:
+            continue
+        key = (check.endpoint, check.project_id, check.pipeline_id)
+        earlier = first.setdefault(key, check)
+        if earlier is not check and earlier.start != check.start:
+            yield Problem.at(
+                check.origin,
+                f"check '{check.name}' starts pipeline {check.pipeline_id} differently from "
+                f"check '{earlier.name}' ({earlier.origin}); a pipeline is started once",
+                path=("checks", check.name, "start"),
+                hint="give every check of one pipeline the same start: block, or one check only",
+            )
 
 
 def _redefinitions(
@@ -247,4 +274,15 @@ def _load_file(path: Path, inputs: Inputs) -> FileResult:
         frozenset(declared),
         (*problems, *resolved.problems),
         wait_defaults(manifest.wait),
+        _secret_values(manifest, inputs),
     )
+
+
+def _secret_values(manifest: models.Manifest, inputs: Inputs) -> tuple[str, ...]:
+    given = inputs.variables.values
+    found = (
+        given.get(name, variable.default)
+        for name, variable in (manifest.variables or {}).items()
+        if variable.secret
+    )
+    return tuple(value for value in found if value)

@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from checker.gate.types import ID_PATTERN, Frozen, Id, Severity, bad_id_message
 from checker.manifest.expect_models import DURATION_PATTERN, ExpectBlock, Wait, bad_duration
+from checker.manifest.start_models import StartBlock
 
 # Editors validate the committed manifest before variables are substituted, so the published
 # schema also accepts a value that contains a ${...} reference; the models stay strict.
@@ -113,6 +114,11 @@ class Variable(Frozen):
         title="Default value",
         description="Used when no CHECKER_VAR_NAME, --var-file or --var gives a value.",
     )
+    secret: bool = Field(
+        default=False,
+        title="Secret",
+        description="Its value is masked in plans and redacted from every output and report.",
+    )
 
 
 class Check(Frozen):
@@ -143,6 +149,12 @@ class Check(Frozen):
         title="Severity",
         description="error (default) blocks the gate; warning is reported but never changes "
         "the exit code.",
+    )
+    start: StartBlock | None = Field(
+        default=None,
+        title="Start parameters",
+        description="How checker start starts this pipeline: branch, tag or commit, variables, "
+        "stages (RunPipeline). Without it, the batch start API starts it with its defaults.",
     )
 
 

@@ -216,9 +216,9 @@ def resolve_run_id(
     name = path[-1]
     if check.pipeline_run_id:
         return check.pipeline_run_id, []
-    if inputs.for_start:
-        return TO_START, []
     saved = inputs.runs.lookup(check.pipeline_id)
+    if inputs.for_start and not saved:
+        return TO_START, []  # a run in a --runs file was started already: never again
     if len(saved) == 1:
         return saved[0].run_id, []
     if not saved and inputs.allow_unset:

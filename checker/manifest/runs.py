@@ -44,6 +44,8 @@ class RunsIndex:
     """Every started run from the ``--runs`` files, by pipeline."""
 
     by_pipeline: Mapping[str, tuple[SavedRun, ...]]
+    runs: tuple[StartedRun, ...] = ()
+    """Every run of every file, in order."""
 
     def lookup(self, pipeline_id: str) -> tuple[SavedRun, ...]:
         return self.by_pipeline.get(pipeline_id, ())
@@ -52,13 +54,15 @@ class RunsIndex:
 def read_runs_files(paths: Iterable[Path]) -> tuple[RunsIndex, list[Problem]]:
     """Read every ``--runs`` file; problems are located in the file they come from."""
     index: dict[str, list[SavedRun]] = {}
+    runs: list[StartedRun] = []
     problems: list[Problem] = []
     for path in paths:
         answer, document, found = load_model(path, RunsFile, "runs file", ID_MESSAGES)
         problems.extend(found)
         if answer is None or document is None:
             continue
+        runs.extend(answer.result)
         for number, run in enumerate(answer.result):
             where = document.location(document.position(("result", number)))
             index.setdefault(run.pipeline_id, []).append(SavedRun(run.pipeline_run_id, where))
-    return RunsIndex({k: tuple(v) for k, v in index.items()}), problems
+    return RunsIndex({k: tuple(v) for k, v in index.items()}, tuple(runs)), problems

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from pathlib import Path
 
 from checker.gate.checks import CheckSpec
 from checker.gate.planner import Plan
@@ -33,13 +34,31 @@ def render_plan(
     )
 
 
-def render_start_plan(plan: StartPlan, checks: Sequence[CheckSpec], credential_source: str) -> str:
-    """What ``checker start`` will start (with the checks that wait for each pipeline), and
-    which checks it leaves alone."""
+def render_start_plan(
+    plan: StartPlan,
+    checks: Sequence[CheckSpec],
+    credential_source: str,
+    runs_files: Sequence[Path] = (),
+    earlier: Collection[str] = (),
+) -> str:
+    """What ``checker start`` will start (with the checks that wait for each pipeline, and
+    the parameters it starts them with), and which checks it leaves alone: those an earlier
+    attempt started (run IDs in ``earlier``, from ``runs_files``) and those naming a run."""
     names: dict[str, list[str]] = {}
     for check in checks:
         if not check.pipeline_run_id:
             names.setdefault(check.pipeline_id, []).append(check.name)
-    return template("start.txt.j2").render(
-        plan=plan, credential_source=credential_source, names=names
+    resumed = [c for c in plan.existing if c.pipeline_run_id in earlier]
+    named = [c for c in plan.existing if c.pipeline_run_id not in earlier]
+    return (
+        template("start.txt.j2")
+        .render(
+            plan=plan,
+            credential_source=credential_source,
+            names=names,
+            resumed=resumed,
+            named=named,
+            runs_files=[str(path) for path in runs_files],
+        )
+        .strip("\n")
     )

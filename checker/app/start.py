@@ -85,6 +85,12 @@ def _started(
     """
     text = console.redact(outcome.runs_file())
     lost = _write_runs(options.out, console, text)
+    for answer in outcome.answers:
+        if answer.queued:
+            console.err(
+                f"{answer.batch.label}: queued at a concurrency limit: it starts when a slot "
+                "frees (the gate waits for it)"
+            )
     problems = outcome.problems()
     for line in problems:
         console.err(f"error: {line}")

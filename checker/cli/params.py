@@ -109,8 +109,9 @@ _MANIFEST_OPTIONS = [
         multiple=True,
         type=PATH,
         metavar="FILE",
-        help="Saved answer of the batch start API: run IDs for checks without "
-        "pipeline_run_id (repeatable).",
+        help="Runs file (what start wrote, or the batch start API's saved answer): run IDs "
+        "for checks without pipeline_run_id; for start, the pipelines already started, which "
+        "are not started again (repeatable).",
     ),
     click.option(
         "--allow-env",
@@ -124,7 +125,8 @@ _MANIFEST_OPTIONS = [
         "--only",
         multiple=True,
         metavar="GLOB",
-        help="Evaluate only checks whose names match (repeatable).",
+        help="Only the checks whose names match (repeatable): the ones checked, planned or "
+        "started.",
     ),
     click.option(
         "--endpoint",

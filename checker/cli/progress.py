@@ -22,6 +22,8 @@ def describe(progress: Progress) -> str:
         f"decided ({progress.passed} passed, {progress.failed} failed), "
         f"{progress.running} running"
     )
+    if progress.queued:
+        text += f", {progress.queued} queued"
     if progress.remaining is not None:
         text += f", {format_duration(progress.remaining)} left"
     if progress.next_in is not None:

@@ -21,7 +21,7 @@ from checker.gate.types import Frozen, RunKey, Severity, nfc, same_text
 DEFAULT_STATUS = "START_SUCCESS"
 DEFAULT_RUN_STATUS = "COMPLETED"
 TERMINAL_STARTUP_STATUSES = ("START_SUCCESS", "START_FAILED")
-TERMINAL_RUN_STATUSES = ("COMPLETED", "FAILED", "CANCELED", "IGNORED")
+TERMINAL_RUN_STATUSES = ("COMPLETED", "FAILED", "CANCELED", "IGNORED", "QUEUED_TIME_OUT")
 """No terminal set is documented; these end a run unless a manifest says otherwise."""
 TERMINAL_STAGE_STATUSES = (
     "COMPLETED",

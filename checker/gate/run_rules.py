@@ -54,7 +54,8 @@ def judge_run(
     if phase == "waiting":
         return None
     took = f" after {format_duration(seconds)}" if seconds is not None else ""
-    message = f"still {run.status or 'without a status'}{took}; expected {rule.describe()}"
+    status = run.status or "without a status"
+    message = f"still {status}{QUEUE_NOTES.get(status, '')}{took}; expected {rule.describe()}"
     return result(check, "pending", message, _with_run(details, run), **extra)
 
 
@@ -86,12 +87,22 @@ def _failed_stage(run: RunObservation) -> str:
     return f' at stage "{failed}"' if failed else ""
 
 
+QUEUE_NOTES = {
+    "QUEUED": " (waiting in the pipeline's queue for a concurrency slot)",
+    "QUEUED_TIME_OUT": " (it waited too long in the pipeline's queue and never ran)",
+}
+"""What a queue status means, said beside it: a queued run is not a running one."""
+
+
 def _ended_wrong(rule: RunExpectation, run: RunObservation, seconds: float | None) -> list[str]:
     problems = []
     took = f" after {format_duration(seconds)}" if seconds is not None else ""
     if run.status not in rule.statuses:
         expected = " | ".join(rule.statuses)
-        problems.append(f"expected run {expected}, observed {run.status}{_failed_stage(run)}{took}")
+        queue = QUEUE_NOTES.get(run.status or "", "")
+        problems.append(
+            f"expected run {expected}, observed {run.status}{queue}{_failed_stage(run)}{took}"
+        )
     for stage_rule in rule.stages:
         found = _stages_named(run, stage_rule.name)
         if not found:

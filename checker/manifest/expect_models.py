@@ -121,7 +121,7 @@ class Wait(Frozen):
         default=None,
         title="Terminal run statuses",
         description="Run statuses that end a run, replacing the default COMPLETED, FAILED, "
-        "CANCELED, IGNORED.",
+        "CANCELED, IGNORED, QUEUED_TIME_OUT.",
     )
 
     _bounded = field_validator("timeout", "poll_interval")(bounded_duration)

@@ -54,6 +54,7 @@ class Progress:
     passed: int
     failed: int
     running: int
+    queued: int
     elapsed: float
     remaining: float | None
     next_in: float | None
@@ -71,7 +72,7 @@ class Poller:
         self.decided: dict[str, CheckResult] = {}
         self.auth_failures: list[tuple[QueryFailure, str]] = []
         self.polls = 0
-        self._last_progress: tuple[int, int] | None = None
+        self._last_progress: tuple[int, int, int] | None = None
 
     @property
     def undecided(self) -> list[CheckSpec]:
@@ -153,12 +154,14 @@ class Poller:
         """Where waiting stands now; ``changed`` says whether anything was decided, or began
         or stopped running, since the last time this was asked."""
         decided = list(self.decided.values())
-        running = sum(
-            1
+        going = [
+            run
             for check in self.undecided
             if (run := self.knowledge.get(check.run_key).run) is not None and run.end_time is None
-        )
-        now = (len(decided), running)
+        ]
+        queued = sum(run.status == "QUEUED" for run in going)
+        running = len(going) - queued
+        now = (len(decided), running, queued)
         changed, self._last_progress = self._last_progress != now, now
         return Progress(
             poll=self.polls,
@@ -167,6 +170,7 @@ class Poller:
             passed=sum(r.standing == "passed" for r in decided),
             failed=sum(r.standing in ("failed", "errored") for r in decided),
             running=running,
+            queued=queued,
             elapsed=elapsed,
             remaining=remaining,
             next_in=next_in,

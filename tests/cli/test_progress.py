@@ -9,14 +9,17 @@ from checker.cli.progress import ProgressPrinter, describe
 from checker.polling.poller import Progress
 
 
-def _progress(poll: int, decided: int, next_in: float | None, changed: bool = True) -> Progress:
+def _progress(
+    poll: int, decided: int, next_in: float | None, changed: bool = True, queued: int = 0
+) -> Progress:
     return Progress(
         poll=poll,
         total=40,
         decided=decided,
         passed=decided - 2 if decided > 2 else 0,
         failed=2 if decided > 2 else 0,
-        running=40 - decided,
+        running=40 - decided - queued,
+        queued=queued,
         elapsed=130,
         remaining=1500,
         next_in=next_in,
@@ -27,6 +30,13 @@ def _progress(poll: int, decided: int, next_in: float | None, changed: bool = Tr
 def test_the_line_says_where_waiting_stands() -> None:
     assert describe(_progress(5, 37, 22)) == (
         "[02:10] poll 5: 37/40 decided (35 passed, 2 failed), 3 running, 25m left; next in 22s"
+    )
+
+
+def test_queued_runs_are_not_counted_as_running() -> None:
+    assert describe(_progress(5, 30, 22, queued=4)) == (
+        "[02:10] poll 5: 30/40 decided (28 passed, 2 failed), 6 running, 4 queued, 25m left; "
+        "next in 22s"
     )
 
 

@@ -53,3 +53,10 @@ READ_VARIABLES  # the test isolation is derived from it (tests/conftest.py)
 VARIABLE_PREFIXES  # the test isolation is derived from it (tests/conftest.py)
 intercepted_binops  # jinja2 reads it
 _.address_family  # socketserver reads it when it creates the socket
+_.git_type  # a source's field, sent to RunPipeline through model_dump
+_.codehub_id  # idem
+_.endpoint_id  # idem
+_.commit  # start.commit, read by getattr with the other refs
+_._one_pipeline  # pydantic validators
+_._no_dot_dot
+_._one_ref

@@ -36,6 +36,7 @@ class CheckOptions:
 
 def check(options: CheckOptions, console: Output) -> ExitCode:
     """The gate: load, query, evaluate, report. Exit code per :class:`ExitCode`."""
+    from checker.app.names import with_pipeline_names
     from checker.app.output import deliver
     from checker.polling.loop import Interrupted, WaitPolicy, run_checks, unevaluated
     from checker.polling.poller import iso
@@ -43,6 +44,7 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
     refuse_outputs(options.delivery.refusals(options.common.inputs))
     result = load(options.common, console)
     timeout = options.client.timeout or result.wait.timeout
+    result = with_pipeline_names(result, options.common, options.client, console, timeout)
     wait = WaitPolicy(
         enabled=options.wait,
         poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,

@@ -34,12 +34,18 @@ def plan(
     batch_size: int,
     full: bool | None = None,
 ) -> ExitCode:
-    """Print the requests a check would send; send nothing."""
+    """Print the requests a check would send; send nothing, except ListPipelines when checks
+    name pipelines by name."""
     from checker.codearts.iam import describe_iam
     from checker.gate.planner import plan_checks
     from checker.reports.plan import render_plan
 
     result = load(common, console)
+    if any(check.pipeline_name for check in result.checks):
+        from checker.app.common import ClientOptions
+        from checker.app.names import with_pipeline_names
+
+        result = with_pipeline_names(result, common, ClientOptions(credentials), console, None)
     checks_plan = plan_checks(result.checks, batch_size)
     iam = describe_iam(result.checks, credentials.found, common.environment)
     text = render_plan(checks_plan, credentials.describe(), full, iam)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker.app.common import ClientOptions, CommonOptions, client_context, load
+from checker.app.names import with_pipeline_names
 from checker.app.starting import StartInterrupted, StartOutcome, start_runs
 from checker.codearts.iam import targets_of
 from checker.errors import CheckerError, ExitCode, UsageError
@@ -51,6 +52,7 @@ def start(
         _writable(options.out)
         common = _resuming(common, options.out)
     result = load(common, console)
+    result = with_pipeline_names(result, common, options.client, console, options.client.timeout)
     plan = plan_starts(result.checks, options.client.batch_size)
     if conflicts := plan.conflicts():
         raise UsageError(

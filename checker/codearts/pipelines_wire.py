@@ -7,7 +7,12 @@ import json
 from typing import Any
 
 from checker.codearts.wire import Redact, api_text, error_fields
-from checker.gate.run_parameters import PipelineFacts, SourceFacts, VariableFacts
+from checker.gate.run_parameters import (
+    ListedPipeline,
+    PipelineFacts,
+    SourceFacts,
+    VariableFacts,
+)
 from checker.gate.types import is_id
 
 QUEUED_CODES = frozenset({"DEVPIPE.00011169", "DEVPIPE.00011170"})
@@ -79,3 +84,22 @@ def parse_run_started(body: Any, redact: Redact) -> tuple[str, bool]:
         if is_id(run):
             return str(run), True
     raise ValueError("expected 'pipeline_run_id' holding a run ID")
+
+
+def parse_listed(body: Any, redact: Redact) -> tuple[tuple[ListedPipeline, ...], int]:
+    """One page of ListPipelines, and the total it reports."""
+    if not isinstance(body, dict) or not isinstance(body.get("pipelines"), list):
+        raise ValueError("expected an object with 'pipelines'")
+    page = tuple(
+        ListedPipeline(
+            pipeline_id=str(item["pipeline_id"]),
+            name=api_text(item["name"], redact),
+            banned=item.get("banned") is True,
+        )
+        for item in body["pipelines"]
+        if isinstance(item, dict)
+        and is_id(item.get("pipeline_id"))
+        and isinstance(item.get("name"), str)
+    )
+    total = body.get("total")
+    return page, total if isinstance(total, int) and total >= 0 else len(page)

@@ -13,10 +13,15 @@ from urllib.parse import quote
 
 from checker.codearts.calls import Call
 from checker.codearts.client import Session
-from checker.codearts.pipelines_wire import QUEUED_CODES, parse_pipeline, parse_run_started
+from checker.codearts.pipelines_wire import (
+    QUEUED_CODES,
+    parse_listed,
+    parse_pipeline,
+    parse_run_started,
+)
 from checker.codearts.runs_wire import parse_started
 from checker.gate.answers import QueryFailure, StartAnswer, StartedItems, StartedRun
-from checker.gate.run_parameters import PipelineFacts
+from checker.gate.run_parameters import ListedPipeline, PipelineFacts
 from checker.gate.starts import StartBatch
 
 START_PATH = "/v5/{project_id}/api/pipelines/batch-runs"
@@ -102,3 +107,35 @@ async def _run_pipeline(
     run_id, queued = found
     started = StartedRun(pipeline_id=pipeline_id, pipeline_run_id=run_id)
     return StartAnswer(batch=batch, started=(started,), queued=(pipeline_id,) if queued else ())
+
+
+LIST_PATH = "/v5/{project_id}/api/pipelines/list"
+LIST_PAGE = 100
+MAX_LIST_PAGES = 100
+"""At most 10,000 pipelines are listed per project."""
+
+
+async def list_pipelines(
+    session: Session, groups: Sequence[tuple[str, str]]
+) -> list[tuple[tuple[ListedPipeline, ...] | None, QueryFailure | None]]:
+    """ListPipelines for each ``(endpoint, project)``, every page, in order."""
+
+    async def one(
+        index: int, group: tuple[str, str]
+    ) -> tuple[tuple[ListedPipeline, ...] | None, QueryFailure | None]:
+        endpoint, project_id = group
+        found: list[ListedPipeline] = []
+        for page in range(MAX_LIST_PAGES):
+            body = {"offset": page * LIST_PAGE, "limit": LIST_PAGE}
+            path = LIST_PATH.format(project_id=project_id)
+            call = session.post(endpoint, path, body, LIST_PAGE, parse_listed, f"list {project_id}")
+            answer, failure = await session.call(call)
+            if answer is None:
+                return None, failure
+            listed, total = answer
+            found += listed
+            if not listed or len(found) >= total:
+                break
+        return tuple(found), None
+
+    return await session.each(groups, one)

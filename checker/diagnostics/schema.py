@@ -66,6 +66,18 @@ _TYPE_NAMES = {
 _COMBINATORS = ("anyOf", "oneOf")
 
 
+def _alternative_keys(branches: object) -> list[str]:
+    """The keys of ``anyOf: [{required: [a]}, {required: [b]}]`` (one of them is needed)."""
+    if not isinstance(branches, list) or not branches:
+        return []
+    keys = []
+    for branch in branches:
+        if not (isinstance(branch, dict) and list(branch) == ["required"]):
+            return []
+        keys += [str(key) for key in branch["required"]]
+    return keys
+
+
 def _expected_types(schema: dict[str, Any]) -> list[str]:
     if "type" in schema:
         types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
@@ -138,13 +150,24 @@ class SchemaProblems:
         elif validator == "pattern":
             yield self._pattern_problem(path, where, instance, schema)
         elif validator in _COMBINATORS:
-            best = best_match(error.context or (), key=_relevance)
-            if best is not None and not (best.validator == "type" and not best.relative_path):
-                yield from self.translate(best)
-            else:
-                yield self._type_problem(path, where, instance, _expected_types(schema))
+            yield from self._combinator(error, path, where, schema)
         else:
             yield self.document.problem(path, f"{where}: {error.message}")
+
+    def _combinator(
+        self, error: ValidationError, path: KeyPath, where: str, schema: dict[str, Any]
+    ) -> Iterator[Problem]:
+        if keys := _alternative_keys(error.validator_value):
+            listed = ", ".join(repr(key) for key in keys)
+            yield self.document.problem(
+                path, f"missing required key in {where}: one of {listed}", at_key=bool(path)
+            )
+            return
+        best = best_match(error.context or (), key=_relevance)
+        if best is not None and not (best.validator == "type" and not best.relative_path):
+            yield from self.translate(best)
+        else:
+            yield self._type_problem(path, where, error.instance, _expected_types(schema))
 
     def _unknown_keys(
         self, path: KeyPath, where: str, instance: dict[str, Any], known: list[str]

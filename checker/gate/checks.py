@@ -137,6 +137,7 @@ class CheckSpec(Frozen):
     project_id: str
     """The CodeArts project: the ``{project_id}`` of every path."""
     pipeline_id: str
+    """Empty while a pipeline named by name has not been looked up (``pipeline_name``)."""
     pipeline_run_id: str
     expect: Expectation = Expectation()
     severity: Severity = "error"
@@ -144,6 +145,8 @@ class CheckSpec(Frozen):
     """The manifest's region, when it names one: where IAM is asked for the IAM project."""
     iam_project_id: str | None = None
     """The IAM project of the region (X-Project-Id), when the manifest gives it."""
+    pipeline_name: str | None = None
+    """The name the manifest gave instead of an ID (``pipeline:``)."""
     start: RunParameters | None = None
     """How ``checker start`` starts the pipeline (RunPipeline); None: the batch start."""
 

@@ -3,7 +3,7 @@ chosen stages, a description — resolved from a check's ``start:`` block."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from checker.gate.types import Frozen, same_text
@@ -53,6 +53,18 @@ class VariableFacts(Frozen):
     runtime: bool = False
     """Whether it may be set when a run starts (``is_runtime``)."""
     secret: bool = False
+
+
+class ListedPipeline(Frozen):
+    """One pipeline of a project, as ListPipelines lists it."""
+
+    pipeline_id: str
+    name: str
+    banned: bool = False
+
+
+Listings = Mapping[tuple[str, str], tuple[ListedPipeline, ...]]
+"""Every pipeline of each ``(endpoint, project)`` whose checks name pipelines by name."""
 
 
 class PipelineFacts(Frozen):

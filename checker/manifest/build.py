@@ -21,6 +21,7 @@ from checker.manifest.resolve import (
     Inputs,
     Locator,
     resolve_endpoint,
+    resolve_pipeline,
     resolve_project,
     resolve_run_id,
 )
@@ -111,11 +112,16 @@ def resolve_checks(
             continue
         project_id, found = resolve_project(manifest, check, path, inputs, locator)
         problems += found
-        run_id, found = resolve_run_id(check, path, inputs, locator)
+        group = (endpoint, project_id) if endpoint and project_id else None
+        pipeline_id, found = resolve_pipeline(check, path, group, inputs, locator)
         problems += found
-        if endpoint is not None and project_id is not None and run_id is not None:
+        if pipeline_id is None:
+            continue
+        run_id, found = resolve_run_id(check, pipeline_id, path, inputs, locator)
+        problems += found
+        if group is not None and run_id is not None:
             where = _Where(
-                document.file, definitions[name], endpoint, project_id, run_id, region, iam_project
+                document.file, definitions[name], *group, pipeline_id, run_id, region, iam_project
             )
             checks.append(_spec(name, check, where, expect, defaults))
     return FileResult(tuple(checks), definitions, problems=tuple(problems))
@@ -130,6 +136,7 @@ class _Where:
     origin: Location
     endpoint: str
     project_id: str
+    pipeline_id: str
     run_id: str
     region: str | None
     iam_project_id: str | None
@@ -154,7 +161,8 @@ def _spec(
         origin=where.origin,
         endpoint=where.endpoint,
         project_id=where.project_id,
-        pipeline_id=check.pipeline_id,
+        pipeline_id=where.pipeline_id,
+        pipeline_name=check.pipeline,
         pipeline_run_id=where.run_id,
         expect=expect,
         severity=check.severity or defaults.severity or "error",

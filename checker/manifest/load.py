@@ -25,6 +25,7 @@ from checker.diagnostics.problem import (
 from checker.environment import Environment
 from checker.gate.answers import StartedRun
 from checker.gate.checks import CheckSpec
+from checker.gate.run_parameters import Listings
 from checker.manifest import models
 from checker.manifest.build import (
     FileResult,
@@ -62,6 +63,8 @@ class LoadOptions:
     """Accept variables without values and checks without run IDs (pre-commit, before CI)."""
     for_start: bool = False
     """For ``checker start``: checks without a run ID are the ones to start."""
+    listings: Listings | None = None
+    """ListPipelines' answers, for checks that name pipelines by name (None: not asked)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ def _inputs(options: LoadOptions, environment: Environment) -> tuple[Inputs, lis
         allowed_env=options.allowed_env,
         allow_unset=options.allow_unset,
         for_start=options.for_start,
+        listings=options.listings,
     )
     return inputs, problems
 

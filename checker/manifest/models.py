@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
 from checker.gate.types import ID_PATTERN, Frozen, Id, Severity, bad_id_message
 from checker.manifest.expect_models import DURATION_PATTERN, ExpectBlock, Wait, bad_duration
@@ -124,12 +124,26 @@ class Variable(Frozen):
 class Check(Frozen):
     """One expectation about one pipeline run."""
 
-    model_config = ConfigDict(title="Check")
+    model_config = ConfigDict(
+        title="Check",
+        # Editors and the schema say one is needed; the model says "not both" too.
+        json_schema_extra={"anyOf": [{"required": ["pipeline_id"]}, {"required": ["pipeline"]}]},
+    )
 
     description: str | None = Field(
         default=None, title="Description", description="Shown in reports next to the check."
     )
-    pipeline_id: PipelineId = Field(title="Pipeline ID", description="The pipeline to check.")
+    pipeline_id: PipelineId | None = Field(
+        default=None,
+        title="Pipeline ID",
+        description="The pipeline to check (or name it with pipeline).",
+    )
+    pipeline: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = Field(
+        default=None,
+        title="Pipeline name",
+        description="The pipeline to check, by its exact name instead of pipeline_id: "
+        "plan, start and check find its ID with ListPipelines (one paged query per project).",
+    )
     pipeline_run_id: RunId | None = Field(
         default=None,
         title="Pipeline run ID",
@@ -156,6 +170,12 @@ class Check(Frozen):
         description="How checker start starts this pipeline: branch, tag or commit, variables, "
         "stages (RunPipeline). Without it, the batch start API starts it with its defaults.",
     )
+
+    @model_validator(mode="after")
+    def _one_pipeline(self) -> Check:
+        if (self.pipeline_id is None) == (self.pipeline is None):
+            raise ValueError("a check names its pipeline with exactly one of pipeline_id, pipeline")
+        return self
 
 
 class Manifest(Frozen):

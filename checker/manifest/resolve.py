@@ -6,6 +6,7 @@ here reads files or the environment: what comes from outside arrives in :class:`
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,8 @@ from checker.diagnostics.problem import (
 )
 from checker.environment import CODEARTS_PROJECT_VARIABLE, PROJECT_ID_VARIABLE, Environment
 from checker.gate.patterns import pattern_error
-from checker.gate.types import is_id
+from checker.gate.run_parameters import Listings
+from checker.gate.types import is_id, same_text
 from checker.manifest import models
 from checker.manifest.inputs import VariableInputs
 from checker.manifest.runs import RunsIndex
@@ -30,6 +32,8 @@ from checker.manifest.variables import UNSET_PLACEHOLDER
 
 Problems = list[Problem]
 TO_START = ""
+UNLISTED = ""
+"""The pipeline ID of a check that names its pipeline, before ListPipelines was asked."""
 """The run ID of a check whose run ``checker start`` is to start."""
 
 
@@ -48,6 +52,9 @@ class Inputs:
     allow_unset: bool
     for_start: bool = False
     """Resolving for ``checker start``: a check without a run ID is one to start."""
+    listings: Listings | None = None
+    """The pipelines of the projects whose checks name pipelines by name (ListPipelines);
+    None: not listed (``validate``, or a first pass before listing)."""
 
 
 @dataclass(frozen=True)
@@ -209,14 +216,44 @@ def resolve_project(
     return project, []
 
 
+def resolve_pipeline(
+    check: models.Check,
+    path: KeyPath,
+    where: tuple[str, str] | None,
+    inputs: Inputs,
+    locator: Locator,
+) -> tuple[str | None, Problems]:
+    """The pipeline's ID: written, else found by name in the listing of ``where`` (endpoint,
+    project); ``""`` while the names are not listed yet."""
+    if check.pipeline_id is not None:
+        return check.pipeline_id, []
+    name = check.pipeline or ""
+    listing = (inputs.listings or {}).get(where) if where else None
+    if listing is None:
+        return UNLISTED, []
+    found = [p for p in listing if same_text(p.name, name)]
+    if len(found) == 1:
+        return found[0].pipeline_id, []
+    if found:
+        ids = ", ".join(p.pipeline_id for p in found)
+        message = f"{len(found)} pipelines are named '{name}' ({ids}); which one is meant?"
+        return None, [locator.problem((*path, "pipeline"), message, hint="name it by pipeline_id")]
+    close = difflib.get_close_matches(name, [p.name for p in listing], n=3, cutoff=0.6)
+    guess = f"; close: {', '.join(repr(c) for c in close)}" if close else ""
+    message = f"no pipeline is named '{name}' in project {where[1] if where else ''}{guess}"
+    return None, [locator.problem((*path, "pipeline"), message)]
+
+
 def resolve_run_id(
-    check: models.Check, path: KeyPath, inputs: Inputs, locator: Locator
+    check: models.Check, pipeline_id: str, path: KeyPath, inputs: Inputs, locator: Locator
 ) -> tuple[str | None, Problems]:
     """The run to check: written in the check, else the one ``--runs`` started."""
     name = path[-1]
     if check.pipeline_run_id:
         return check.pipeline_run_id, []
-    saved = inputs.runs.lookup(check.pipeline_id)
+    if pipeline_id == UNLISTED:
+        return UNSET_PLACEHOLDER, []  # the name is listed first, then resolved again
+    saved = inputs.runs.lookup(pipeline_id)
     if inputs.for_start and not saved:
         return TO_START, []  # a run in a --runs file was started already: never again
     if len(saved) == 1:
@@ -237,7 +274,7 @@ def resolve_run_id(
         return None, [locator.problem(path, message, hint=hint, at_key=True)]
     places = ", ".join(str(run.location) for run in saved)
     message = (
-        f"check '{name}': pipeline {check.pipeline_id} was started {len(saved)} times "
+        f"check '{name}': pipeline {pipeline_id} was started {len(saved)} times "
         f"in the --runs files ({places}); which run is meant?"
     )
     hint = "name the run with pipeline_run_id in the check"

@@ -281,3 +281,81 @@ def test_a_run_that_timed_out_in_the_queue_fails_naming_the_queue(
     )
     assert check.exit_code == 1, check.output
     assert "observed QUEUED_TIME_OUT (it waited too long in the pipeline's queue" in check.stdout
+
+
+def _lists(server: Emulated) -> list[dict[str, Any]]:
+    return [json.loads(r.body) for r in server.requests if r.path.endswith("/pipelines/list")]
+
+
+def test_pipelines_named_by_name_are_found_once_per_project(
+    tmp_path: Path, emulator: Start
+) -> None:
+    data = _world()
+    pipelines = data["projects"][PROJECT]["pipelines"]
+    for number in range(150):  # two pages of ListPipelines
+        pipelines[f"{number:032x}"] = {"name": f"Filler {number}"}
+    server = emulator(data)
+    manifest = write_manifest(
+        tmp_path,
+        {
+            "release": {"pipeline": "Release build", "start": {"tag": "v1"}},
+            "tests": {"pipeline": "Integration tests"},
+            "tests-again": {"pipeline": "Integration tests"},
+        },
+        defaults=RUN_DEFAULTS,
+    )
+    out = tmp_path / "runs.json"
+    run = _start(manifest, server, "--out", str(out))
+    assert run.exit_code == 0, run.output
+    assert [body["offset"] for body in _lists(server)] == [0, 100]
+    assert f"+ run pipeline {P_BUILD}  (checks: release)" in run.stderr
+    assert f"+ pipeline {P_TESTS}  (checks: tests, tests-again)" in run.stderr
+    started = {r["pipeline_id"] for r in json.loads(out.read_text())["result"]}
+    assert started == {P_BUILD, P_TESTS}
+    check = run_cli(
+        [
+            "check",
+            str(manifest),
+            "--endpoint",
+            server.url,
+            "--runs",
+            str(out),
+            "--wait",
+            "--poll-interval",
+            "0.01",
+        ],
+        AUTH,
+    )
+    assert check.exit_code == 0, check.output
+
+
+def test_a_name_that_matches_no_pipeline_or_several_is_a_located_error(
+    tmp_path: Path, emulator: Start
+) -> None:
+    data = _world()
+    data["projects"][PROJECT]["pipelines"]["ab" * 16] = {"name": "Integration tests"}
+    server = emulator(data)
+    manifest = write_manifest(
+        tmp_path,
+        {"typo": {"pipeline": "Release biuld"}, "twice": {"pipeline": "Integration tests"}},
+    )
+    run = _start(manifest, server)
+    assert run.exit_code == 2, run.output
+    assert f"{manifest}:" in run.stderr
+    assert "no pipeline is named 'Release biuld' in project" in run.stderr
+    assert "close: 'Release build'" in run.stderr
+    assert f"2 pipelines are named 'Integration tests' ({P_TESTS}, {'ab' * 16})" in run.stderr
+    assert not any(r.path.endswith(("/run", "/batch-runs")) for r in server.requests)
+    offline = run_cli(["validate", str(manifest)])
+    assert offline.exit_code == 0, offline.output  # validate checks the syntax and sends nothing
+
+
+def test_a_check_names_its_pipeline_exactly_once(tmp_path: Path) -> None:
+    both = write_manifest(tmp_path, {"both": {"pipeline": "Release build", "pipeline_id": P_BUILD}})
+    run = run_cli(["validate", str(both)])
+    assert run.exit_code == 2
+    assert "checks.both: a check names its pipeline with exactly one of pipeline_id" in run.stderr
+    none = write_manifest(tmp_path, {"none": {"description": "which pipeline?"}})
+    run = run_cli(["validate", str(none)])
+    assert run.exit_code == 2
+    assert "missing required key in checks.none: one of 'pipeline_id', 'pipeline'" in run.stderr

@@ -40,7 +40,10 @@ def _locator() -> Locator:
 def test_run_id_from_the_one_saved_start() -> None:
     runs = RunsIndex({P_BUILD: (SavedRun(R_BUILD, Location("runs.json", 1, 12)),)})
     check = models.Check(pipeline_id=P_BUILD)
-    assert resolve_run_id(check, ("checks", "build"), _inputs(runs), _locator()) == (R_BUILD, [])
+    assert resolve_run_id(check, P_BUILD, ("checks", "build"), _inputs(runs), _locator()) == (
+        R_BUILD,
+        [],
+    )
 
 
 def test_run_id_started_twice_names_both_places() -> None:
@@ -53,7 +56,7 @@ def test_run_id_started_twice_names_both_places() -> None:
         }
     )
     check = models.Check(pipeline_id=P_BUILD)
-    value, problems = resolve_run_id(check, ("checks", "build"), _inputs(runs), _locator())
+    value, problems = resolve_run_id(check, P_BUILD, ("checks", "build"), _inputs(runs), _locator())
     assert value is None
     assert [(p.line, p.column) for p in problems] == [(4, 3)]
     assert "a.json:1:12, b.json:1:12" in problems[0].message

@@ -43,7 +43,8 @@ def with_pipeline_names(
     )
     if not again.ok:
         raise ManifestError(again.problems)  # its warnings were said the first time
-    return again
+    banned = {p.pipeline_id for found in listings.values() for p in found if p.banned}
+    return replace(again, banned=frozenset(banned))
 
 
 async def _listings(

@@ -20,7 +20,9 @@ from checker.app.names import with_pipeline_names
 from checker.app.starting import StartInterrupted, StartOutcome, start_runs
 from checker.codearts.iam import targets_of
 from checker.errors import CheckerError, ExitCode, UsageError
+from checker.gate.checks import CheckSpec
 from checker.gate.starts import plan_starts
+from checker.manifest.load import LoadResult
 from checker.output import Output
 from checker.reports.paths import OutputRule, refuse_outputs
 from checker.reports.plan import render_start_plan
@@ -53,7 +55,8 @@ def start(
         common = _resuming(common, options.out)
     result = load(common, console)
     result = with_pipeline_names(result, common, options.client, console, options.client.timeout)
-    plan = plan_starts(result.checks, options.client.batch_size)
+    startable = _not_banned(result, console)
+    plan = plan_starts(startable, options.client.batch_size)
     if conflicts := plan.conflicts():
         raise UsageError(
             "; ".join(conflicts) + "; nothing was started",
@@ -62,9 +65,10 @@ def start(
     source = options.client.credentials.describe()
     earlier = {run.pipeline_run_id for run in result.saved_runs}
     console.err(render_start_plan(plan, result.checks, source, common.load.runs_files, earlier))
+    refused = ExitCode.UNEVALUATED if len(startable) < len(result.checks) else ExitCode.PASSED
     if not plan.batches:
         console.err("nothing to start: every selected check names its run or was started")
-        return ExitCode.PASSED
+        return refused
     if not _approved(options.auto_approve, confirm, plan.pipeline_count):
         console.err("nothing started")
         return ExitCode.FAILED
@@ -74,7 +78,7 @@ def start(
     except StartInterrupted as interrupted:
         _started(options, console, interrupted.outcome, plan.pipeline_count)
         raise
-    return _started(options, console, outcome, plan.pipeline_count)
+    return max(_started(options, console, outcome, plan.pipeline_count), refused)
 
 
 def _started(
@@ -135,6 +139,20 @@ def _writable(out: Path) -> None:
             f"cannot write the runs file {out}: {error.strerror or error.__class__.__name__}",
             "nothing was started; choose another --out",
         ) from None
+
+
+def _not_banned(result: LoadResult, console: Output) -> list[CheckSpec]:
+    """The checks whose pipeline may be started: a banned one would only fail to start."""
+    kept = []
+    for check in result.checks:
+        if check.pipeline_id in result.banned and not check.pipeline_run_id:
+            console.err(
+                f"error: not starting pipeline {check.pipeline_id} (check {check.name}): "
+                "ListPipelines says it is banned"
+            )
+        else:
+            kept.append(check)
+    return kept
 
 
 def _resuming(common: CommonOptions, out: Path) -> CommonOptions:

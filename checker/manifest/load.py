@@ -81,6 +81,8 @@ class LoadResult:
     """Every run the ``--runs`` files hold, in order: what ``start`` keeps when it resumes."""
     secrets: tuple[str, ...] = ()
     """Values of variables declared ``secret: true``: masked and redacted everywhere."""
+    banned: frozenset[str] = frozenset()
+    """Pipelines ListPipelines lists as banned (only those named by name were listed)."""
 
     @property
     def ok(self) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from helpers import (
     AUTH,
+    P_BANNED,
     P_BUILD,
     P_TESTS,
     PROJECT,
@@ -359,3 +360,20 @@ def test_a_check_names_its_pipeline_exactly_once(tmp_path: Path) -> None:
     run = run_cli(["validate", str(none)])
     assert run.exit_code == 2
     assert "missing required key in checks.none: one of 'pipeline_id', 'pipeline'" in run.stderr
+
+
+def test_a_pipeline_listed_as_banned_is_named_and_not_started(
+    tmp_path: Path, emulator: Start
+) -> None:
+    server = emulator(_world())
+    manifest = write_manifest(
+        tmp_path,
+        {"scan": {"pipeline": "Nightly security scan"}, "tests": {"pipeline": "Integration tests"}},
+    )
+    run = _start(manifest, server)
+    assert run.exit_code == 3, run.output
+    assert f"not starting pipeline {P_BANNED} (check scan): ListPipelines says it is banned" in (
+        run.stderr
+    )
+    (batch,) = [json.loads(r.body) for r in server.requests if r.path.endswith("/batch-runs")]
+    assert batch == {"pipeline_ids": [P_TESTS]}

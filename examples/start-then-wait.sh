@@ -14,6 +14,8 @@ for _ in $(seq 50); do
 done
 
 export CHECKER_ENDPOINT="http://127.0.0.1:$port" CHECKER_AUTH_TOKEN=emulator-demo-token
+export CHECKER_VAR_VERSION=1.4.2          # the release being made: tag v1.4.2
 runs="$(mktemp)"
-checker start start-gate.yaml --out "$runs" --auto-approve
+rm -f "$runs"                             # a fresh release (an existing file resumes)
+checker start start-gate.yaml --out "$runs" --auto-approve || true   # 3: the banned scan
 checker check start-gate.yaml --runs "$runs" --wait --poll-interval 1

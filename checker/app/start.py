@@ -20,7 +20,6 @@ from checker.app.names import with_pipeline_names
 from checker.app.starting import StartInterrupted, StartOutcome, start_runs
 from checker.codearts.iam import targets_of
 from checker.errors import CheckerError, ExitCode, UsageError
-from checker.gate.checks import CheckSpec
 from checker.gate.starts import plan_starts
 from checker.manifest.load import LoadResult
 from checker.output import Output
@@ -55,8 +54,8 @@ def start(
         common = _resuming(common, options.out)
     result = load(common, console)
     result = with_pipeline_names(result, common, options.client, console, options.client.timeout)
-    startable = _not_banned(result, console)
-    plan = plan_starts(startable, options.client.batch_size)
+    _say_banned(result, console)
+    plan = plan_starts(result.checks, options.client.batch_size)
     if conflicts := plan.conflicts():
         raise UsageError(
             "; ".join(conflicts) + "; nothing was started",
@@ -65,10 +64,9 @@ def start(
     source = options.client.credentials.describe()
     earlier = {run.pipeline_run_id for run in result.saved_runs}
     console.err(render_start_plan(plan, result.checks, source, common.load.runs_files, earlier))
-    refused = ExitCode.UNEVALUATED if len(startable) < len(result.checks) else ExitCode.PASSED
     if not plan.batches:
         console.err("nothing to start: every selected check names its run or was started")
-        return refused
+        return ExitCode.PASSED
     if not _approved(options.auto_approve, confirm, plan.pipeline_count):
         console.err("nothing started")
         return ExitCode.FAILED
@@ -78,7 +76,7 @@ def start(
     except StartInterrupted as interrupted:
         _started(options, console, interrupted.outcome, plan.pipeline_count)
         raise
-    return max(_started(options, console, outcome, plan.pipeline_count), refused)
+    return _started(options, console, outcome, plan.pipeline_count)
 
 
 def _started(
@@ -141,18 +139,16 @@ def _writable(out: Path) -> None:
         ) from None
 
 
-def _not_banned(result: LoadResult, console: Output) -> list[CheckSpec]:
-    """The checks whose pipeline may be started: a banned one would only fail to start."""
-    kept = []
+def _say_banned(result: LoadResult, console: Output) -> None:
+    """Name, before anything starts, the pipelines ListPipelines lists as banned. They are
+    still sent: CodeArts then records the start as failed with its reason, which the gate
+    reports (a pipeline not started would leave the gate no run to judge)."""
     for check in result.checks:
         if check.pipeline_id in result.banned and not check.pipeline_run_id:
             console.err(
-                f"error: not starting pipeline {check.pipeline_id} (check {check.name}): "
-                "ListPipelines says it is banned"
+                f"warning: pipeline {check.pipeline_id} (check {check.name}) is banned "
+                "(ListPipelines): CodeArts will refuse to start it"
             )
-        else:
-            kept.append(check)
-    return kept
 
 
 def _resuming(common: CommonOptions, out: Path) -> CommonOptions:

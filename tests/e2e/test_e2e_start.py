@@ -197,7 +197,8 @@ def test_the_start_then_wait_example() -> None:
         env={**os.environ, "PORT": str(port), "PATH": path},
     )
     assert done.returncode == 1, done.stderr
-    assert "Start: 3 pipelines in 1 request." in done.stderr
+    assert "Start: 3 pipelines in 2 requests." in done.stderr
+    assert "at tag v1.4.2, VERSION=1.4.2, stages Build, Sign" in done.stderr
     assert "FAILED: 2 passed, 1 failed" in done.stdout
 
 

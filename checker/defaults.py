@@ -32,3 +32,11 @@ TEMPLATE_CPU_SECONDS = 15
 TEMPLATE_MAX_MEMORY_BYTES = 1024 * 1024 * 1024
 """Address space of the child that renders a user template: Python and Jinja need ~100 MB."""
 TEMPLATE_MAX_OUTPUT_BYTES = 16 * 1024 * 1024
+
+DEFAULT_LOG_LINES = 40
+"""Lines of a failed step's log shown with its check (``--log-lines``; 0: none)."""
+DEFAULT_LOG_RUNS = 20
+"""Failed runs whose failure is located and log read, at most (``--log-runs``): a mass
+failure must not turn into thousands of requests."""
+MAX_LOG_PAGES = 64
+"""Pages of one step's log read at most (ShowPipelineLog): a bound on one failed run's cost."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from checker.gate.answers import Observation, RunObservation, StageObservation
 from checker.gate.checks import Expectation, ReasonRule, RunExpectation, StageRule
+from checker.gate.failures import FailurePlace, LogTail
 from checker.gate.results import CheckResult, RunReport
 
 HOSTILE = (
@@ -12,6 +13,17 @@ HOSTILE = (
     "~~struck~~ https://evil.example/x www.evil.example a@b.example | pipe *em* _em_ [l](u) "
     "`code` & \"q\" 'q' ]]> \x1b[31m\x07 safe\u202eTXT.EXE \u200b\ufeff line\nbreak"
 )
+HOSTILE_LOG = (
+    "+ kubectl apply -f deploy.yaml",
+    "::error::forged annotation",
+    "::set-output name=x::y",
+    "<script>alert(1)</script> </pre></details> ```",
+    "\x1b[31mred\x1b[0m \u202eevil",
+    "token ******** redacted before it got here",
+    "x" * 100_000,
+    "error: deployment timed out (exit 1)",
+)
+"""A step's log as an attacker would write it: CI commands, markup, escapes, a huge line."""
 PROJECT = "db8d07265e24426598b3eb03a7818972"
 START_MS = 1_795_996_800_000  # 2026-11-30T08:00:00Z
 
@@ -80,6 +92,17 @@ def every_outcome() -> RunReport:
             run=_run("FAILED", 12, url="javascript:alert(1)"),
             duration=720.0,
             polls=4,
+            failure=FailurePlace(
+                stage="Deploy",
+                job=f"Deploy to CCE {HOSTILE}",
+                step="kubectl apply",
+                message=f"error: deployment timed out (exit 1) {HOSTILE}",
+                log=LogTail(
+                    lines=HOSTILE_LOG,
+                    truncated=1_200,
+                    source='stage "Deploy" › job "Deploy to CCE" › step "kubectl apply"',
+                ),
+            ),
         ),
         _result("ghost", "missing", "run not in the API's answer; expected status START_SUCCESS"),
         _result(

@@ -10,6 +10,7 @@ from checker.codearts.timing import Clock, Sleep, utc_now
 from checker.defaults import DEFAULT_POLL_INTERVAL
 from checker.errors import CheckerError, ExitCode
 from checker.output import Output
+from checker.polling.explain import EXPLAIN_DEFAULTS, ExplainPolicy
 from checker.reports.paths import refuse_outputs
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class CheckOptions:
     """Default: asyncio.sleep (tests pass a fake one)."""
     annotations: bool = True
     """In GitHub Actions, annotate the manifest lines of checks that did not pass."""
+    explain: ExplainPolicy = EXPLAIN_DEFAULTS
+    """How many failed runs are located, and how much of their logs is read."""
 
 
 def check(options: CheckOptions, console: Output) -> ExitCode:
@@ -56,7 +59,12 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
             options.client, options.common, console, timeout, options.clock, options.sleep
         )
         report = run_checks(
-            result.checks, context, options.client.batch_size, wait, options.progress
+            result.checks,
+            context,
+            options.client.batch_size,
+            wait,
+            options.progress,
+            options.explain,
         )
     except Interrupted as interrupted:
         # What is known is still reported: CI keeps the reports of a cancelled job.

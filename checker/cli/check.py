@@ -27,6 +27,8 @@ def check_command(
     wait: bool,
     poll_interval: float | None,
     fail_fast: bool,
+    log_lines: int,
+    log_runs: int,
     quiet: bool,
     no_annotations: bool,
 ) -> None:
@@ -43,6 +45,7 @@ def check_command(
         from checker.app.check import CheckOptions, check
         from checker.cli.emulated import emulated, with_emulator
         from checker.cli.progress import ProgressPrinter
+        from checker.polling.explain import ExplainPolicy
 
         printer = ProgressPrinter(console, runtime.stderr_is_terminal())
         try:
@@ -58,6 +61,7 @@ def check_command(
                     poll_interval=poll_interval,
                     progress=None if quiet else printer,
                     annotations=not no_annotations,
+                    explain=ExplainPolicy(log_lines, log_runs),
                 )
                 return check(options, console)
         finally:

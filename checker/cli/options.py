@@ -22,6 +22,8 @@ from checker.cli.params import (
 )
 from checker.defaults import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_LOG_LINES,
+    DEFAULT_LOG_RUNS,
     DEFAULT_MARKDOWN_MAX_BYTES,
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_GROWTH,
@@ -215,6 +217,20 @@ _CHECK_OPTIONS: list[Callable[[Any], Any]] = [
         "--fail-fast",
         is_flag=True,
         help="Stop at the first blocking failure; undecided checks are reported skipped.",
+    ),
+    click.option(
+        "--log-lines",
+        type=click.IntRange(0, 10_000),
+        default=DEFAULT_LOG_LINES,
+        show_default=True,
+        help="Lines of a failed step's log shown with its check (0: no log requests).",
+    ),
+    click.option(
+        "--log-runs",
+        type=click.IntRange(0, 1_000),
+        default=DEFAULT_LOG_RUNS,
+        show_default=True,
+        help="Failed runs whose failing step is located and its log read, at most.",
     ),
     click.option("--quiet", "-q", is_flag=True, help="No summary or progress output."),
     click.option(

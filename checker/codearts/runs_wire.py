@@ -11,15 +11,31 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.codearts.wire import Redact, api_text
 from checker.gate.answers import (
+    JobObservation,
     LatestItems,
     RunObservation,
     StageObservation,
     StartedItems,
     StartedRun,
+    StepObservation,
 )
 from checker.gate.types import is_id
 
 _Number = int | float
+
+
+class _WireStep(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str | None = None
+    name: str | None = None
+    status: str | None = None
+    message: str | None = None
+
+
+class _WireJob(_WireStep):
+    identifier: str | None = None
+    steps: list[_WireStep | None] | None = None
 
 
 class _WireStage(BaseModel):
@@ -32,6 +48,7 @@ class _WireStage(BaseModel):
     identifier: str | None = None
     id: str | None = None
     status: str | None = None
+    jobs: list[_WireJob | None] | None = None
 
     def label(self) -> str:
         return self.name or self.identifier or self.id or "(unnamed stage)"
@@ -78,11 +95,35 @@ def _run(wire: _WireRun, redact: Redact) -> RunObservation:
                 name=api_text(stage.label(), redact),
                 status=api_text(stage.status, redact) if stage.status is not None else None,
                 identifier=api_text(stage.identifier, redact) if stage.identifier else None,
+                jobs=tuple(_job(job, redact) for job in stage.jobs or () if job),
             )
             for stage in stages
         ),
         detail_url=api_text(wire.detail_url, redact) if wire.detail_url else None,
         server_time=_time(wire.current_system_time),
+    )
+
+
+def _text(value: str | None, redact: Redact) -> str | None:
+    return api_text(value, redact) if value is not None else None
+
+
+def _job(job: _WireJob, redact: Redact) -> JobObservation:
+    return JobObservation(
+        id=job.id if is_id(job.id) else None,
+        name=api_text(job.name or job.identifier or job.id or "(unnamed job)", redact),
+        status=_text(job.status, redact),
+        message=_text(job.message, redact),
+        steps=tuple(
+            StepObservation(
+                id=step.id if is_id(step.id) else None,
+                name=api_text(step.name or step.id or "(unnamed step)", redact),
+                status=_text(step.status, redact),
+                message=_text(step.message, redact),
+            )
+            for step in job.steps or ()
+            if step
+        ),
     )
 
 

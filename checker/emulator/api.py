@@ -23,6 +23,9 @@ ROUTES = {
     ("POST", "status"): re.compile(r"/v5/([^/]+)/api/pipelines/status/?"),
     ("GET", "detail"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/detail/?"),
     ("POST", "list"): re.compile(r"/v5/([^/]+)/api/pipelines/list/?"),
+    ("POST", "log"): re.compile(
+        r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/([^/]+)/jobs/([^/]+)/steps/([^/]+)/logs/?"
+    ),
     ("POST", "run"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/run/?"),
     ("GET", "pipeline"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/?"),
 }
@@ -109,6 +112,9 @@ class Emulator:
             return error_answer(413, "APIGW.0201", "Request entity too large")
         if api == "run":
             return self.service.run(project_id, unquote(match.group(2)), payload)
+        if api == "log":
+            ids = tuple(unquote(match.group(n)) for n in range(2, 6))
+            return self.service.log(project_id, ids, payload)  # type: ignore[arg-type]
         handler = {
             "result": self.service.results,
             "start": self.service.start,

@@ -86,3 +86,24 @@ def listed(pipelines: dict[str, WorldPipeline], payload: Any) -> dict[str, Any]:
     ]
     page = found[offset : offset + limit]
     return {"offset": offset, "limit": limit, "total": len(found), "pipelines": page}
+
+
+def log_page(text: str, step_id: str, payload: Any) -> dict[str, Any]:
+    """A page of a step's log from ``start_offset`` (a string, as the API's offsets are), at
+    most ``limit`` characters (default 10,000)."""
+    query = payload if isinstance(payload, dict) else {}
+    try:
+        start = max(0, int(query.get("start_offset") or 0))
+    except (TypeError, ValueError):
+        start = 0
+    limit = query.get("limit")
+    size = limit if isinstance(limit, int) and 0 < limit <= 1_000_000 else 10_000
+    page = text[start : start + size]
+    end = start + len(page)
+    return {
+        "log": page,
+        "has_more": end < len(text),
+        "start_offset": str(start),
+        "end_offset": str(end),
+        "step_run_id": step_id,
+    }

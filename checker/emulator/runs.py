@@ -4,7 +4,7 @@ one step per so many queries or seconds."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,8 @@ class EmulatedRun:
     polls_in_step: int = 0
     step_since: datetime | None = None
     ended_at: datetime | None = None
+    stage_names: list[str] = field(default_factory=list)
+    """The stages the run showed last: what its step IDs stand for."""
 
     def visible(self) -> bool:
         """Whether APIs know the run yet; each query while hidden counts down."""
@@ -74,33 +76,47 @@ class EmulatedRun:
         one step (``JobRun``, ``StepRun``), each with the stage's status and a ``message``
         when it failed."""
         failed = status == "FAILED"
-
-        def ident(kind: str) -> str:
-            return hashlib.md5(f"{self.run_id}/{index}/{kind}".encode()).hexdigest()  # noqa: S324
-
+        failure = self.state.failure if self.state and failed else None
         step = {
-            "id": ident("step"),
-            "name": f"{name} step",
+            "id": self.ident(index, "step"),
+            "name": failure.step if failure else f"{name} step",
             "task": "official_shell_plugin",
             "status": status,
-            "message": f"step of stage {name} failed (exit 1)" if failed else None,
+            "message": (failure.message if failure else f"step of stage {name} failed (exit 1)")
+            if failed
+            else None,
         }
         job = {
-            "id": ident("job"),
+            "id": self.ident(index, "job"),
             "identifier": f"JOB_{index}",
-            "name": f"{name} job",
+            "name": failure.job if failure else f"{name} job",
             "status": status,
             "message": "a step failed" if failed else None,
             "steps": [step],
         }
         return {
-            "id": ident("stage"),
+            "id": self.ident(index, "stage"),
             "identifier": f"stage-{index}",
             "name": name,
             "sequence": index,
             "status": status,
             "jobs": [job],
         }
+
+    def ident(self, index: int, kind: str) -> str:
+        """The ID of a stage, job or step of this run: stable, 32 hex digits."""
+        return hashlib.md5(f"{self.run_id}/{index}/{kind}".encode()).hexdigest()  # noqa: S324
+
+    def step_log(self, job_id: str, step_id: str) -> str | None:
+        """The log of one of this run's steps (None: no such step)."""
+        for index in range(len(self.stage_names)):
+            if (self.ident(index, "job"), self.ident(index, "step")) == (job_id, step_id):
+                failure = self.state.failure if self.state else None
+                name = self.stage_names[index]
+                return (failure.log if failure and failure.log else None) or (
+                    f"+ run stage {name}\nstep of stage {name} failed (exit 1)\n"
+                )
+        return None
 
     def observe(self, now: datetime) -> dict[str, Any]:
         """The run as the run-level APIs show it now; counts as one query of the run."""
@@ -109,6 +125,7 @@ class EmulatedRun:
         if step.status in TERMINAL and self.ended_at is None:
             self.ended_at = now
         stages = step.stages or (self.state.stages if self.state else {})
+        self.stage_names = list(stages)
         start = _ms(self.started)
         end = 0
         if step.status in TERMINAL:

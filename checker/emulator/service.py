@@ -15,6 +15,7 @@ from checker.emulator.gateway import Answer, error_answer
 from checker.emulator.pipelines import (
     QUEUED_CODE,
     listed,
+    log_page,
     pipeline_detail,
     queued_state,
     run_problem,
@@ -220,6 +221,16 @@ class Service(_Runs):
             }
             return Answer(200, {"error": error})
         return Answer(200, {"pipeline_run_id": run_id})
+
+    def log(self, project_id: str, ids: tuple[str, str, str, str], payload: Any) -> Answer:
+        """ShowPipelineLog: one page of a step's log; ``ids``: pipeline, run, job, step."""
+        pipeline_id, run_id, job_id, step_id = ids
+        with self._lock:
+            run = self._runs.get((project_id, pipeline_id, run_id))
+            text = run.step_log(job_id, step_id) if run else None
+        if text is None:
+            return error_answer(404, NOT_FOUND_CODE, "The step does not exist.")
+        return Answer(200, log_page(text, step_id, payload))
 
     def pipelines(self, project_id: str, payload: Any) -> Answer:
         """ListPipelines."""

@@ -27,6 +27,16 @@ class WorldStep(Frozen):
     )
 
 
+class WorldFailure(Frozen):
+    """Where a run's failing stage failed: its job and step, their message and the step's log
+    (ShowPipelineLog serves it, paged)."""
+
+    job: str = Field(default="Build job", title="Job name")
+    step: str = Field(default="Build step", title="Step name")
+    message: str = Field(default="exit status 1", title="The step's error message")
+    log: str = Field(default="", title="The step's log text")
+
+
 class WorldRunState(Frozen):
     """How a run goes, as the run-level APIs report it."""
 
@@ -52,6 +62,11 @@ class WorldRunState(Frozen):
         description="Start to end once ended (default: until the run reached its final step).",
     )
     detail_url: str | None = Field(default=None, title="Detail URL (default: a console link)")
+    failure: WorldFailure | None = Field(
+        default=None,
+        title="Failure",
+        description="The job, step, message and log of a FAILED stage (default: generic ones).",
+    )
 
     def steps(self) -> list[WorldStep]:
         if self.timeline:
@@ -169,12 +184,14 @@ class Fault(Frozen):
 
     times: int = Field(default=1, ge=1, title="How many requests it answers")
     project_id: Id | None = Field(default=None, title="Only requests for this project")
-    api: Literal["result", "start", "status", "detail", "run", "pipeline", "list"] | None = Field(
-        default=None,
-        title="Only requests to this API",
-        description="result: batch-runs/result; start: batch-runs; status: pipelines/status; "
-        "detail: pipeline-runs/detail; run: RunPipeline; pipeline: ShowPipelineDetail; list: "
-        "ListPipelines.",
+    api: Literal["result", "start", "status", "detail", "run", "pipeline", "list", "log"] | None = (
+        Field(
+            default=None,
+            title="Only requests to this API",
+            description="result: batch-runs/result; start: batch-runs; status: pipelines/status; "
+            "detail: pipeline-runs/detail; run: RunPipeline; pipeline: ShowPipelineDetail; list: "
+            "ListPipelines; log: ShowPipelineLog.",
+        )
     )
     status: int = Field(default=500, ge=100, le=599, title="HTTP status")
     body: dict[str, Any] | list[Any] | str | None = Field(

@@ -30,6 +30,25 @@ class Observation(Frozen):
     reason: str | None = None
 
 
+class StepObservation(Frozen):
+    """One step of a job (the detail answer's ``StepRun``): where an error is said."""
+
+    id: str | None = None
+    name: str
+    status: str | None = None
+    message: str | None = None
+
+
+class JobObservation(Frozen):
+    """One job of a stage (``JobRun``)."""
+
+    id: str | None = None
+    name: str
+    status: str | None = None
+    message: str | None = None
+    steps: tuple[StepObservation, ...] = ()
+
+
 class StageObservation(Frozen):
     """One stage of a run, as the run-level APIs report it."""
 
@@ -37,6 +56,9 @@ class StageObservation(Frozen):
     status: str | None = None
     identifier: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
     """Unique within a run (names are not documented unique): a rule may name it."""
+    jobs: SkipJsonSchema[tuple[JobObservation, ...]] = Field(default=(), exclude=True)
+    """Only in detail answers: where a failure is located (reports carry the located
+    failure, not the whole tree)."""
 
 
 class RunObservation(Frozen):

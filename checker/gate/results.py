@@ -15,6 +15,7 @@ from checker.diagnostics.problem import Location
 from checker.errors import ExitCode
 from checker.gate.answers import Observation, RunObservation
 from checker.gate.checks import Expectation
+from checker.gate.failures import FailurePlace
 from checker.gate.types import Frozen, Id, Severity
 
 
@@ -65,6 +66,11 @@ class CheckResult(Frozen):
     outcome: Outcome
     message: str = Field(description="One line: expected and observed values")
     details: str = ""
+    failure: FailurePlace | None = Field(
+        default=None,
+        description="Where a failed run failed: the first failing stage, job and step, "
+        "CodeArts' message there, and the tail of that step's log",
+    )
 
     @property
     def blocking(self) -> bool:

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from checker.codearts.client import open_session
+from checker.codearts.client import Session, open_session
 from checker.codearts.context import ClientContext
 from checker.codearts.iam import targets_of
 from checker.defaults import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_GROWTH, DEFAULT_POLL_INTERVAL
@@ -15,6 +15,7 @@ from checker.gate.checks import CheckSpec
 from checker.gate.notes import auth_note, batch_limit_note
 from checker.gate.results import CheckResult, Note, RunReport
 from checker.gate.verdicts import result
+from checker.polling.explain import EXPLAIN_DEFAULTS, ExplainPolicy, explain_failures
 from checker.polling.poller import Poller, Progress, iso
 
 ProgressSink = Callable[[Progress], None]
@@ -49,6 +50,7 @@ def run_checks(
     batch_size: int,
     wait: WaitPolicy = WaitPolicy(),
     progress: ProgressSink | None = None,
+    explain: ExplainPolicy = EXPLAIN_DEFAULTS,
 ) -> RunReport:
     """Plan, query (and wait), evaluate: the whole gate, minus reading manifests and writing
     reports.
@@ -59,12 +61,11 @@ def run_checks(
     poller = Poller(checks, batch_size, wait.enabled)
     learned = _Learned()
     try:
-        skipped = asyncio.run(_wait(poller, context, wait, progress, learned))
+        results = asyncio.run(_gate(poller, context, wait, progress, learned, explain))
     except (KeyboardInterrupt, Stopped) as error:
         stopped = _stopped(error)
         results = poller.results(context.clock(), stopped=stopped.signal_name)
         raise Interrupted(stopped, _report(results, poller, context, learned)) from None
-    results = poller.results(context.clock(), skipped_reason=skipped)
     return _report(results, poller, context, learned)
 
 
@@ -108,7 +109,25 @@ def _report(
     )
 
 
+async def _gate(
+    poller: Poller,
+    context: ClientContext,
+    wait: WaitPolicy,
+    progress: ProgressSink | None,
+    learned: _Learned,
+    explain: ExplainPolicy,
+) -> list[CheckResult]:
+    """Poll until decided, then, in the same session, say where failed runs failed."""
+    async with open_session(context) as session:
+        skipped = await _wait(session, poller, context, wait, progress, learned)
+        results = poller.results(context.clock(), skipped_reason=skipped)
+        if session.abort.is_set() or context.remaining() <= 0:
+            return results
+        return await explain_failures(session, results, explain)
+
+
 async def _wait(
+    session: Session,
     poller: Poller,
     context: ClientContext,
     wait: WaitPolicy,
@@ -120,27 +139,26 @@ async def _wait(
     imposed, also when a stop ends the loop half-way."""
     started = context.clock()
     interval = wait.poll_interval
-    async with open_session(context) as session:
-        targets = targets_of(poller.checks)
-        for target, unknown in await session.settle_iam_projects(targets, context.environment):
-            poller.refuse(target.endpoint, unknown.message)
-            learned.notes.append(Note(message=unknown.message, hint=unknown.hint))
-        while True:
-            if poller.undecided:
-                await poller.poll(session, context.clock())
-            learned.batch_limit = session.batch_limit
-            if wait.fail_fast and poller.failed and poller.undecided:
-                return "--fail-fast"
-            done = not (wait.enabled and poller.undecided) or session.abort.is_set()
-            remaining = context.remaining()
-            pause = None if done or remaining <= 0 else min(interval, remaining)
-            if progress is not None and wait.enabled:
-                elapsed = (context.clock() - started).total_seconds()
-                left = None if remaining == float("inf") else max(0.0, remaining)
-                progress(poller.progress(elapsed, left, pause))
-            if pause is None:
-                return None
-            await context.sleep(pause)
-            interval = min(interval * wait.growth, wait.max_interval)
-            if context.remaining() <= 0:
-                return None  # nothing could be sent now: what is undecided stays so
+    targets = targets_of(poller.checks)
+    for target, unknown in await session.settle_iam_projects(targets, context.environment):
+        poller.refuse(target.endpoint, unknown.message)
+        learned.notes.append(Note(message=unknown.message, hint=unknown.hint))
+    while True:
+        if poller.undecided:
+            await poller.poll(session, context.clock())
+        learned.batch_limit = session.batch_limit
+        if wait.fail_fast and poller.failed and poller.undecided:
+            return "--fail-fast"
+        done = not (wait.enabled and poller.undecided) or session.abort.is_set()
+        remaining = context.remaining()
+        pause = None if done or remaining <= 0 else min(interval, remaining)
+        if progress is not None and wait.enabled:
+            elapsed = (context.clock() - started).total_seconds()
+            left = None if remaining == float("inf") else max(0.0, remaining)
+            progress(poller.progress(elapsed, left, pause))
+        if pause is None:
+            return None
+        await context.sleep(pause)
+        interval = min(interval * wait.growth, wait.max_interval)
+        if context.remaining() <= 0:
+            return None  # nothing could be sent now: what is undecided stays so

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from checker.codearts.endpoints import TRUSTED_DOMAINS
 from checker.diagnostics.problem import printable
+from checker.gate.failures import LogTail
 from checker.gate.results import CheckResult
 
 _AUTOLINK_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -84,6 +85,21 @@ def run_cell(result: CheckResult) -> str:
     return f"[{number}]({link})<br>{ident}" if link else f"{number}<br>{ident}"
 
 
+MAX_LOG_LINE = 2_000
+"""A log line longer than this is cut where it is shown (a minified bundle, a base64 blob)."""
+
+
+def log_text(tail: LogTail) -> str:
+    """A log tail as text: ``… N earlier lines`` first, each line cut at :data:`MAX_LOG_LINE`
+    and prefixed so none starts a line of its own (a CI runner reads ``::error::`` at the
+    start of a line as a command)."""
+    lines = [f"… {tail.truncated:,} earlier lines"] if tail.truncated else []
+    for line in tail.lines:
+        cut = line if len(line) <= MAX_LOG_LINE else f"{line[:MAX_LOG_LINE]}… [cut: {len(line):,}]"
+        lines.append(printable(cut))  # ANSI colours, bidi overrides: shown, never obeyed
+    return "\n".join(f"| {line}" for line in lines)
+
+
 FILTERS = {
     "xml_clean": xml_clean,
     "md_cell": md_cell,
@@ -92,4 +108,5 @@ FILTERS = {
     "run_cell": run_cell,
     "safe_link": safe_link,
     "ljust": lambda text, width: str(text).ljust(width),
+    "log_text": log_text,
 }

@@ -43,9 +43,19 @@ def render_json(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -
     return report.model_dump_json(indent=2) + "\n"
 
 
+TERMINAL_TAILS = 3
+"""Log tails shown in the summary; the rest are in the reports."""
+
+
 def render_text(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
     width = max((len(r.name) for r in report.results), default=0)
-    return template("text.txt.j2").render(report=report, width=width)
+    tails = [r.name for r in report.results if r.failure and r.failure.log]
+    return template("text.txt.j2").render(
+        report=report,
+        width=width,
+        shown_tails=set(tails[:TERMINAL_TAILS]),
+        more_tails=max(0, len(tails) - TERMINAL_TAILS),
+    )
 
 
 Renderer = Callable[[RunReport, RenderSettings], str]

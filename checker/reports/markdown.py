@@ -9,10 +9,11 @@ last line says how many, and where they all are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from checker.gate.results import CheckResult, RunReport
-from checker.reports.filters import md_cell, run_cell
+from checker.reports.filters import log_text, md_cell, run_cell
 from checker.reports.settings import DEFAULT_SETTINGS, RenderSettings
 
 CELL_CHARS = 300
@@ -42,6 +43,8 @@ def _row(result: CheckResult) -> str:
     if observed_name:
         pipeline = f"{md_cell(_short(observed_name, 120))}<br>{pipeline}"
     why = md_cell(_short(result.message))
+    if result.failure is not None:
+        why += f"<br>at {md_cell(_short(result.failure.describe()))}"
     return f"| {_ICONS[result.outcome]} | {name} | {pipeline} | {run_cell(result)} | {why} |\n"
 
 
@@ -120,7 +123,36 @@ def render_markdown(report: RunReport, options: RenderSettings = DEFAULT_SETTING
     left_out = len(report.results) - shown
     if left_out:
         parts.append(_tail(left_out, options))
+    else:
+        parts.append(_log_tails(report.results, budget))  # the first thing cut
     return "".join(parts) + "\n"
+
+
+def _log_tails(results: Sequence[CheckResult], budget: _Budget) -> str:
+    """Each failed run's log tail, folded, in a code block no log line can close."""
+    tails = [r for r in results if r.failure is not None and r.failure.log is not None]
+    parts = []
+    for index, result in enumerate(tails):
+        assert result.failure is not None and result.failure.log is not None
+        text = log_text(result.failure.log)
+        fence = "`" * max(3, _longest_backtick_run(text) + 1)
+        block = (
+            f"\n<details><summary>Log: {md_cell(result.name)} — "
+            f"{md_cell(result.failure.path())}</summary>\n\n"
+            f"{fence}text\n{text}\n{fence}\n\n</details>\n"
+        )
+        if not budget.take(block):
+            left = len(tails) - index
+            parts.append(
+                f"\n_{left} log tail{'s' if left != 1 else ''} left out: over the budget._\n"
+            )
+            break
+        parts.append(block)
+    return "".join(parts)
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
 
 
 def _fill(parts: list[str], rows: Sequence[CheckResult], budget: _Budget) -> int:

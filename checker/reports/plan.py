@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
+from checker.defaults import DEFAULT_LOG_RUNS, MAX_LOG_PAGES
 from checker.gate.checks import CheckSpec
 from checker.gate.planner import Plan
 from checker.gate.starts import StartPlan
@@ -31,6 +32,8 @@ def render_plan(
         expectations={check.name: check.expect.describe() for check in plan.checks},
         severities={check.name: check.severity for check in plan.checks},
         full=len(plan.checks) <= LISTED_CHECKS if full is None else full,
+        log_runs=DEFAULT_LOG_RUNS,
+        log_pages=MAX_LOG_PAGES,
     )
 
 

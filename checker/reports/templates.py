@@ -21,6 +21,7 @@ def _environment() -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     environment.filters.update(FILTERS)
+    environment.globals["log_text"] = FILTERS["log_text"]
     return environment
 
 

@@ -95,12 +95,16 @@ class RunExpectation(Frozen):
     """Seconds from start to end; a run still going past it fails at once."""
     terminal: tuple[str, ...] = TERMINAL_RUN_STATUSES
     """Run statuses that end a run (the manifest's ``wait.terminal_statuses``)."""
+    on_waiting: Literal["wait", "fail", "warn"] = "wait"
+    """What a run waiting for a person (PAUSED, SUSPEND) means for the gate."""
 
     def describe(self) -> str:
         parts = [f"run {' | '.join(self.statuses)}"]
         parts += [f'stage "{rule.name}" {" | ".join(rule.statuses)}' for rule in self.stages]
         if self.max_duration is not None:
             parts.append(f"max_duration {format_duration(self.max_duration)}")
+        if self.on_waiting != "wait":
+            parts.append(f"on_waiting {self.on_waiting}")
         return ", ".join(parts)
 
 

@@ -51,11 +51,18 @@ def judge_run(
     early = _failing_early(rule, run, seconds)
     if early:
         return result(check, "fail", "; ".join(early), _with_run(details, run), **extra)
+    if run.status in WAITING_STATUSES and rule.on_waiting != "wait":
+        message = f"the run is {run.status}{_waiting_at(run)}; expected {rule.describe()}"
+        decided = result(check, "fail", message, _with_run(details, run), **extra)
+        if rule.on_waiting == "warn":  # reported, never blocking
+            return decided.model_copy(update={"severity": "warning"})
+        return decided
     if phase == "waiting":
         return None
     took = f" after {format_duration(seconds)}" if seconds is not None else ""
     status = run.status or "without a status"
-    message = f"still {status}{QUEUE_NOTES.get(status, '')}{took}; expected {rule.describe()}"
+    note = _waiting_at(run) if status in WAITING_STATUSES else QUEUE_NOTES.get(status, "")
+    message = f"still {status}{note}{took}; expected {rule.describe()}"
     return result(check, "pending", message, _with_run(details, run), **extra)
 
 
@@ -85,6 +92,17 @@ def _with_run(details: str, run: RunObservation) -> str:
 def _failed_stage(run: RunObservation) -> str:
     failed = next((s.name for s in run.stages if s.status in _FAILED_STAGE), None)
     return f' at stage "{failed}"' if failed else ""
+
+
+WAITING_STATUSES = frozenset({"PAUSED", "SUSPEND"})
+"""A run waiting for a person: a manual review or a delay step."""
+
+
+def _waiting_at(run: RunObservation) -> str:
+    """`` (waiting for a person at stage "Approve")``: the first stage not ended."""
+    stage = next((s for s in run.stages if s.status not in TERMINAL_STAGE_STATUSES), None)
+    where = f' at stage "{stage.name}"' if stage else ""
+    return f" (waiting for a person{where}: a manual review or a delay step)"
 
 
 QUEUE_NOTES = {

@@ -3,7 +3,7 @@ and how to wait for it. Frozen pydantic models, the source of the JSON Schema.""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -95,6 +95,13 @@ class RunBlock(Frozen):
         title="Maximum duration",
         description="Longest allowed time from start to end (90s, 15m, 1h30m); a run still "
         "going past it fails at once.",
+    )
+
+    on_waiting: Literal["wait", "fail", "warn"] | None = Field(
+        default=None,
+        title="When the run waits for a person",
+        description="A run PAUSED or SUSPENDED (a manual review, a delay step): wait (default: "
+        "keep polling until the deadline), fail (at once), or warn (a non-blocking failure).",
     )
 
     _bounded = field_validator("max_duration")(bounded_duration)

@@ -70,7 +70,11 @@ def _run_expectation(
         stages.append(StageRule(name=name, statuses=allowed))
     seconds = parse_duration(run.max_duration) if run.max_duration is not None else None
     rule = RunExpectation(
-        statuses=statuses, stages=tuple(stages), max_duration=seconds, terminal=terminal
+        statuses=statuses,
+        stages=tuple(stages),
+        max_duration=seconds,
+        terminal=terminal,
+        on_waiting=run.on_waiting or "wait",
     )
     return rule, problems
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import make_check
 
 from checker.gate.answers import Observation, RunObservation, StageObservation
@@ -111,3 +112,26 @@ def test_a_stage_named_in_nfd_matches_the_same_name_in_nfc() -> None:
     state = RunState(startup=(STARTED,), run=_run("COMPLETED", (decomposed, "COMPLETED"), end=1))
     result = decide(check, state, MINUTE, "waiting")
     assert result is not None and result.outcome == "pass", result
+
+
+@pytest.mark.parametrize(
+    ("policy", "outcome", "severity"),
+    [("wait", None, None), ("fail", "fail", "error"), ("warn", "fail", "warning")],
+)
+def test_a_run_waiting_for_a_person_follows_on_waiting(
+    policy: str, outcome: str | None, severity: str | None
+) -> None:
+    check = make_check(expect=Expectation(run=RunExpectation(on_waiting=policy)))
+    state = RunState(
+        startup=(STARTED,),
+        run=_run("PAUSED", ("Build", "COMPLETED"), ("Approve", "PAUSED")),
+    )
+    result = decide(check, state, MINUTE, "waiting")
+    if outcome is None:
+        assert result is None  # keeps polling
+        final = decide(check, state, MINUTE, "final")
+        assert final is not None and final.outcome == "pending"
+        assert 'still PAUSED (waiting for a person at stage "Approve"' in final.message
+        return
+    assert result is not None and result.outcome == outcome and result.severity == severity
+    assert 'the run is PAUSED (waiting for a person at stage "Approve"' in result.message

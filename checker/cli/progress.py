@@ -8,6 +8,7 @@ import click
 from checker.cli.console import Console
 from checker.gate.durations import format_duration
 from checker.polling.poller import Progress
+from checker.reports.filters import safe_link
 
 
 def _clock(seconds: float) -> str:
@@ -40,6 +41,12 @@ class ProgressPrinter:
         self.live = False
 
     def __call__(self, progress: Progress) -> None:
+        for name, url in progress.links:
+            link = safe_link(url)  # a link from an answer: Huawei Cloud https hosts only
+            if link:
+                if self.live:
+                    click.echo("\r\x1b[K", err=True, nl=False)
+                self.console.err(f"  {name}: {link}")
         if self.terminal:
             # Rewrite one line in place; \x1b[K clears what a longer line left behind. The
             # last poll ends the line, so the summary starts on a line of its own.

@@ -59,6 +59,21 @@ class Progress:
     remaining: float | None
     next_in: float | None
     changed: bool
+    links: tuple[tuple[str, str], ...] = ()
+    """Runs whose console link became known since the last progress: (check, URL)."""
+
+
+def _new_links(
+    checks: Sequence[CheckSpec], knowledge: Knowledge, linked: set[str]
+) -> list[tuple[str, str]]:
+    """Runs whose console link is known now and was not said before (``linked`` grows)."""
+    links = []
+    for check in checks:
+        run = knowledge.get(check.run_key).run
+        if run is not None and run.detail_url and check.name not in linked:
+            linked.add(check.name)
+            links.append((check.name, run.detail_url))
+    return links
 
 
 class Poller:
@@ -73,6 +88,7 @@ class Poller:
         self.auth_failures: list[tuple[QueryFailure, str]] = []
         self.polls = 0
         self._last_progress: tuple[int, int, int] | None = None
+        self._linked: set[str] = set()
 
     @property
     def undecided(self) -> list[CheckSpec]:
@@ -163,6 +179,7 @@ class Poller:
         running = len(going) - queued
         now = (len(decided), running, queued)
         changed, self._last_progress = self._last_progress != now, now
+        links = _new_links(self.checks, self.knowledge, self._linked)
         return Progress(
             poll=self.polls,
             total=len(self.checks),
@@ -174,7 +191,8 @@ class Poller:
             elapsed=elapsed,
             remaining=remaining,
             next_in=next_in,
-            changed=changed,
+            changed=changed or bool(links),
+            links=tuple(links),
         )
 
     def results(

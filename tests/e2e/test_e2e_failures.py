@@ -124,3 +124,26 @@ def test_a_log_that_cannot_be_read_changes_nothing(tmp_path: Path, emulator: Sta
     assert run.exit_code == 1, run.output  # the verdict, not 3
     assert 'at stage "Deploy" › job "Deploy to CCE"' in run.stdout
     assert "earlier lines" not in run.stdout
+
+
+def test_the_console_link_is_printed_as_soon_as_the_run_is_known(
+    tmp_path: Path, emulator: Start
+) -> None:
+    data, pairs = _failing_world()
+    server = emulator(data)
+    run = run_cli(
+        [
+            "check",
+            str(_manifest(tmp_path, pairs)),
+            "--endpoint",
+            server.url,
+            "--wait",
+            "--poll-interval",
+            "0.01",
+        ],
+        AUTH,
+    )
+    assert run.exit_code == 1
+    link = next(line for line in run.stderr.splitlines() if line.startswith("  deploy-0: "))
+    assert link.split(": ", 1)[1].startswith("https://")
+    assert run.stderr.index(link) < run.stderr.index("decided (0 passed, 1 failed)")

@@ -93,6 +93,8 @@ class RunExpectation(Frozen):
     stages: tuple[StageRule, ...] = ()
     max_duration: float | None = None
     """Seconds from start to end; a run still going past it fails at once."""
+    max_queue: float | None = None
+    """Seconds a run may stay QUEUED (waiting for a concurrency slot) before it fails."""
     terminal: tuple[str, ...] = TERMINAL_RUN_STATUSES
     """Run statuses that end a run (the manifest's ``wait.terminal_statuses``)."""
     on_waiting: Literal["wait", "fail", "warn"] = "wait"
@@ -103,6 +105,8 @@ class RunExpectation(Frozen):
         parts += [f'stage "{rule.name}" {" | ".join(rule.statuses)}' for rule in self.stages]
         if self.max_duration is not None:
             parts.append(f"max_duration {format_duration(self.max_duration)}")
+        if self.max_queue is not None:
+            parts.append(f"max_queue {format_duration(self.max_queue)}")
         if self.on_waiting != "wait":
             parts.append(f"on_waiting {self.on_waiting}")
         return ", ".join(parts)

@@ -155,6 +155,8 @@ def _stages_named(run: RunObservation, name: str) -> list[tuple[str, StageObserv
 
 def _failing_early(rule: RunExpectation, run: RunObservation, seconds: float | None) -> list[str]:
     """What already makes the check fail while the run goes on."""
+    if run.status == "QUEUED":
+        return _queued_too_long(rule, seconds)  # it has not run yet: max_duration waits
     problems = _too_long(rule, seconds, running=True)
     for stage_rule in rule.stages:
         problems += [
@@ -167,6 +169,15 @@ def _failing_early(rule: RunExpectation, run: RunObservation, seconds: float | N
 
 def _stage_problem(label: str, allowed: tuple[str, ...], observed: str | None) -> str:
     return f"expected stage {label} {' | '.join(allowed)}, observed {observed}"
+
+
+def _queued_too_long(rule: RunExpectation, seconds: float | None) -> list[str]:
+    if rule.max_queue is None or seconds is None or seconds <= rule.max_queue:
+        return []
+    return [
+        f"queued for {format_duration(seconds)} in the pipeline's queue, longer than max_queue "
+        f"{format_duration(rule.max_queue)}"
+    ]
 
 
 def _too_long(rule: RunExpectation, seconds: float | None, running: bool = False) -> list[str]:

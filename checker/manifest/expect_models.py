@@ -97,6 +97,12 @@ class RunBlock(Frozen):
         "going past it fails at once.",
     )
 
+    max_queue: Duration | None = Field(
+        default=None,
+        title="Maximum time queued",
+        description="Longest a run may wait in the pipeline's queue for a concurrency slot "
+        "(status QUEUED) before it fails; max_duration counts only once it runs.",
+    )
     on_waiting: Literal["wait", "fail", "warn"] | None = Field(
         default=None,
         title="When the run waits for a person",
@@ -104,7 +110,7 @@ class RunBlock(Frozen):
         "keep polling until the deadline), fail (at once), or warn (a non-blocking failure).",
     )
 
-    _bounded = field_validator("max_duration")(bounded_duration)
+    _bounded = field_validator("max_duration", "max_queue")(bounded_duration)
 
 
 class Wait(Frozen):

@@ -69,10 +69,12 @@ def _run_expectation(
         problems += _status_warnings(written, allowed, (*path, "stages", name), locator)
         stages.append(StageRule(name=name, statuses=allowed))
     seconds = parse_duration(run.max_duration) if run.max_duration is not None else None
+    queue = parse_duration(run.max_queue) if run.max_queue is not None else None
     rule = RunExpectation(
         statuses=statuses,
         stages=tuple(stages),
         max_duration=seconds,
+        max_queue=queue,
         terminal=terminal,
         on_waiting=run.on_waiting or "wait",
     )

@@ -135,3 +135,13 @@ def test_a_run_waiting_for_a_person_follows_on_waiting(
         return
     assert result is not None and result.outcome == outcome and result.severity == severity
     assert 'the run is PAUSED (waiting for a person at stage "Approve"' in result.message
+
+
+def test_a_run_queued_longer_than_max_queue_fails_and_max_duration_waits() -> None:
+    rule = RunExpectation(max_queue=600, max_duration=60)
+    check = make_check(expect=Expectation(run=rule))
+    queued = RunState(startup=(STARTED,), run=_run("QUEUED"))
+    assert decide(check, queued, 5 * MINUTE, "waiting") is None  # max_duration waits for it
+    result = decide(check, queued, 11 * MINUTE, "waiting")
+    assert result is not None and result.outcome == "fail"
+    assert result.message == ("queued for 11m in the pipeline's queue, longer than max_queue 10m")

@@ -18,6 +18,9 @@ class ExitCode(IntEnum):
     """Usage or manifest problem: nothing was queried."""
     UNEVALUATED = 3
     """No blocking check failed, but at least one could not be evaluated."""
+    UNFINISHED = 4
+    """No blocking check failed or errored, but at least one had not ended (``pending``):
+    "it did not finish in time", not "it is broken"."""
 
 
 class CheckerError(Exception):

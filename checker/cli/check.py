@@ -35,8 +35,9 @@ def check_command(
     """Check that pipeline runs ended as the MANIFESTS expect; the exit code is the verdict.
 
     \b
-    Exit codes: 0 all blocking checks passed; 1 a check failed, is missing or still
-    pending; 2 usage or manifest problem (nothing queried); 3 a check could not be evaluated.
+    Exit codes: 0 all blocking checks passed; 1 a check failed or is missing; 2 usage or
+    manifest problem (nothing queried); 3 a check could not be evaluated; 4 none failed, but
+    a run had not ended (pending at the deadline).
     """
     base = runtime.environment()
     credentials = runtime.credentials(base)

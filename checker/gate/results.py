@@ -171,12 +171,16 @@ class RunReport(Frozen):
 
 
 def gate_exit_code(results: Sequence[CheckResult]) -> ExitCode:
-    """0 all blocking checks passed; 1 one failed or is missing; 3 none failed, one errored."""
-    standings = {r.standing for r in results}
-    if "failed" in standings:
+    """1 a blocking check failed or is missing; else 3 one errored; else 4 one had not ended
+    (pending); else 0. A definite failure is the most actionable news, then "could not tell",
+    then "not finished in time"."""
+    blocking = [r for r in results if r.standing in ("failed", "errored")]
+    if any(r.standing == "failed" and r.outcome != "pending" for r in blocking):
         return ExitCode.FAILED
-    if "errored" in standings:
+    if any(r.standing == "errored" for r in blocking):
         return ExitCode.UNEVALUATED
+    if blocking:
+        return ExitCode.UNFINISHED
     return ExitCode.PASSED
 
 
@@ -185,6 +189,7 @@ def verdict_line(summary: Summary, exit_code: ExitCode) -> str:
         ExitCode.PASSED: "PASSED",
         ExitCode.FAILED: "FAILED",
         ExitCode.UNEVALUATED: "NOT EVALUATED",
+        ExitCode.UNFINISHED: "NOT FINISHED",
     }.get(exit_code, exit_code.name)
     parts = [
         f"{summary.passed} passed",

@@ -81,3 +81,28 @@ def test_origin_is_structured_in_memory_and_a_string_in_json() -> None:
     assert RunReport.model_validate_json(text).results[0].origin == result.origin
     written = annotation(result)
     assert written is not None and "line=12," in written
+
+
+def test_exit_codes_say_broken_before_unknown_before_unfinished() -> None:
+    from helpers import make_check
+
+    from checker.errors import ExitCode
+    from checker.gate.results import gate_exit_code
+    from checker.gate.verdicts import result
+
+    check = make_check()
+    outcomes = {
+        o: result(check, o, o)
+        for o in ("pass", "fail", "missing", "error", "pending")
+    }
+    warned = result(make_check(severity="warning"), "pending", "x")
+
+    def code(*names: str) -> ExitCode:
+        return gate_exit_code([outcomes[n] for n in names])
+
+    assert code("pass") == ExitCode.PASSED
+    assert code("pass", "pending") == ExitCode.UNFINISHED
+    assert code("pending", "error") == ExitCode.UNEVALUATED
+    assert code("pending", "error", "missing") == ExitCode.FAILED
+    assert code("fail", "pending") == ExitCode.FAILED
+    assert gate_exit_code([outcomes["pass"], warned]) == ExitCode.PASSED

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from checker.app.check import CheckOptions
-from checker.errors import ExitCode
+from checker.errors import CheckerError, ExitCode
 from checker.gate.results import RunReport, with_text_replaced
 from checker.output import Output
 from checker.reports.annotations import render_annotations
 from checker.reports.delivery import write_reports
 from checker.reports.formats import render_text
+from checker.reports.outputs import gate_outputs, github_output_text
+from checker.reports.write import append_report
 
 
 def deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitCode:
@@ -24,6 +26,21 @@ def deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitCo
     for note in report.notes:
         label = "note" if note.level == "info" else "error"
         console.err(f"{label}: {note.message}" + (f"\n    hint: {note.hint}" if note.hint else ""))
+    failures += _step_outputs(options, report)
     for message in failures:
         console.err(f"error: {message}")
     return ExitCode.USAGE if failures else ExitCode(report.exit_code)
+
+
+def _step_outputs(options: CheckOptions, report: RunReport) -> list[str]:
+    """GitHub step outputs for the next step, when GitHub gives a file for them."""
+    target = options.common.environment.github_output
+    if target is None:
+        return []
+    json_report = next((t.path for t in options.delivery.reports if t.format == "json"), None)
+    values = gate_outputs(report, str(json_report) if json_report else None)
+    try:
+        append_report(target, github_output_text(values))
+    except CheckerError as error:
+        return [error.message]
+    return []

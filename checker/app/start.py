@@ -23,9 +23,10 @@ from checker.errors import CheckerError, ExitCode, UsageError
 from checker.gate.starts import plan_starts
 from checker.manifest.load import LoadResult
 from checker.output import Output
+from checker.reports.outputs import github_output_text
 from checker.reports.paths import OutputRule, refuse_outputs
 from checker.reports.plan import render_start_plan
-from checker.reports.write import write_atomic
+from checker.reports.write import append_report, write_atomic
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def _started(
     """
     text = console.redact(outcome.runs_file())
     lost = _write_runs(options.out, console, text)
+    _step_outputs(options, console, outcome, lost)
     for answer in outcome.answers:
         if answer.queued:
             console.err(
@@ -107,6 +109,24 @@ def _started(
             "their runs are above, give them to check --runs"
         )
     return ExitCode.UNEVALUATED if problems or lost is not None else ExitCode.PASSED
+
+
+def _step_outputs(
+    options: StartOptions, console: Output, outcome: StartOutcome, lost: str | None
+) -> None:
+    """GitHub step outputs: where the runs file is, how many started and were queued."""
+    target = options.common.environment.github_output
+    if target is None:
+        return
+    values = {
+        "runs": str(options.out) if options.out is not None and lost is None else "",
+        "started": str(len(outcome.started)),
+        "queued": str(outcome.queued),
+    }
+    try:
+        append_report(target, github_output_text(values))
+    except CheckerError as error:
+        console.err(f"error: {error.message}")
 
 
 def _write_runs(out: Path | None, console: Output, text: str) -> str | None:

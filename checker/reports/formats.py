@@ -58,6 +58,13 @@ def render_text(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -
     )
 
 
+def render_dotenv(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
+    """The verdict and counts as ``CHECKER_…=`` lines, for GitLab's dotenv reports."""
+    from checker.reports.outputs import dotenv_text, gate_outputs
+
+    return dotenv_text(gate_outputs(report))
+
+
 Renderer = Callable[[RunReport, RenderSettings], str]
 
 RENDERERS: dict[str, Renderer] = {
@@ -66,5 +73,6 @@ RENDERERS: dict[str, Renderer] = {
     "json": render_json,
     "html": render_html,
     "text": render_text,
+    "dotenv": render_dotenv,
 }
 """Every report format by the name ``--report FORMAT=PATH`` takes."""

@@ -91,10 +91,7 @@ def test_exit_codes_say_broken_before_unknown_before_unfinished() -> None:
     from checker.gate.verdicts import result
 
     check = make_check()
-    outcomes = {
-        o: result(check, o, o)
-        for o in ("pass", "fail", "missing", "error", "pending")
-    }
+    outcomes = {o: result(check, o, o) for o in ("pass", "fail", "missing", "error", "pending")}
     warned = result(make_check(severity="warning"), "pending", "x")
 
     def code(*names: str) -> ExitCode:

@@ -27,7 +27,14 @@ from checker.reports.markdown import render_markdown
 from checker.reports.settings import RenderSettings
 
 GOLDEN = DATA / "reports"
-SUFFIXES = {"junit": "xml", "markdown": "md", "json": "json", "text": "txt", "html": "html"}
+SUFFIXES = {
+    "junit": "xml",
+    "markdown": "md",
+    "json": "json",
+    "text": "txt",
+    "html": "html",
+    "dotenv": "env",
+}
 
 
 @pytest.mark.parametrize("name", sorted(RENDERERS))

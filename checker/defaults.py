@@ -40,3 +40,5 @@ DEFAULT_LOG_RUNS = 20
 failure must not turn into thousands of requests."""
 MAX_LOG_PAGES = 64
 """Pages of one step's log read at most (ShowPipelineLog): a bound on one failed run's cost."""
+DEFAULT_STOP_GRACE = 30.0
+"""Seconds ``--stop-unfinished`` may take after the deadline (CI's SIGTERM leaves little)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from checker.app.common import ClientOptions, CommonOptions, client_context, load
@@ -11,6 +11,7 @@ from checker.defaults import DEFAULT_POLL_INTERVAL
 from checker.errors import CheckerError, ExitCode
 from checker.output import Output
 from checker.polling.explain import EXPLAIN_DEFAULTS, ExplainPolicy
+from checker.polling.stopping import STOP_DEFAULTS, StopPolicy
 from checker.reports.paths import refuse_outputs
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class CheckOptions:
     """In GitHub Actions, annotate the manifest lines of checks that did not pass."""
     explain: ExplainPolicy = EXPLAIN_DEFAULTS
     """How many failed runs are located, and how much of their logs is read."""
+    stop: StopPolicy = STOP_DEFAULTS
+    """``--stop-unfinished`` (the manifests' ``wait.stop_unfinished`` turns it on too)."""
 
 
 def check(options: CheckOptions, console: Output) -> ExitCode:
@@ -52,6 +55,7 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
         enabled=options.wait,
         poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,
         fail_fast=options.fail_fast,
+        stop=replace(options.stop, enabled=options.stop.enabled or result.wait.stop_unfinished),
     )
     context = None
     try:

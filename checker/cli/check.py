@@ -8,7 +8,8 @@ import click
 from checker.cli import runtime
 from checker.cli.common import client_options, common_options
 from checker.cli.console import Console
-from checker.cli.options import ClientArguments, ReportArguments, check_options, report_options
+from checker.cli.gate_options import GateArguments, check_options
+from checker.cli.options import ClientArguments, ReportArguments, report_options
 from checker.cli.options import client_options as client_option_group
 from checker.cli.params import ManifestArguments, load_options
 from checker.errors import ExitCode
@@ -24,13 +25,7 @@ def check_command(
     arguments: ManifestArguments,
     client: ClientArguments,
     report: ReportArguments,
-    wait: bool,
-    poll_interval: float | None,
-    fail_fast: bool,
-    log_lines: int,
-    log_runs: int,
-    quiet: bool,
-    no_annotations: bool,
+    gate: GateArguments,
 ) -> None:
     """Check that pipeline runs ended as the MANIFESTS expect; the exit code is the verdict.
 
@@ -47,6 +42,7 @@ def check_command(
         from checker.cli.emulated import emulated, with_emulator
         from checker.cli.progress import ProgressPrinter
         from checker.polling.explain import ExplainPolicy
+        from checker.polling.stopping import StopPolicy
 
         printer = ProgressPrinter(console, runtime.stderr_is_terminal())
         try:
@@ -56,13 +52,14 @@ def check_command(
                     common=common_options(environment, arguments, emulator=emulator),
                     client=client_options(environment, client, credentials, emulator),
                     delivery=report.delivery(environment.step_summary),
-                    quiet=quiet,
-                    wait=wait,
-                    fail_fast=fail_fast,
-                    poll_interval=poll_interval,
-                    progress=None if quiet else printer,
-                    annotations=not no_annotations,
-                    explain=ExplainPolicy(log_lines, log_runs),
+                    quiet=gate.quiet,
+                    wait=gate.wait,
+                    fail_fast=gate.fail_fast,
+                    poll_interval=gate.poll_interval,
+                    progress=None if gate.quiet else printer,
+                    annotations=not gate.no_annotations,
+                    explain=ExplainPolicy(gate.log_lines, gate.log_runs),
+                    stop=StopPolicy(gate.stop_unfinished, gate.stop_grace),
                 )
                 return check(options, console)
         finally:

@@ -22,12 +22,7 @@ from checker.cli.params import (
 )
 from checker.defaults import (
     DEFAULT_CONCURRENCY,
-    DEFAULT_LOG_LINES,
-    DEFAULT_LOG_RUNS,
     DEFAULT_MARKDOWN_MAX_BYTES,
-    DEFAULT_MAX_POLL_INTERVAL,
-    DEFAULT_POLL_GROWTH,
-    DEFAULT_POLL_INTERVAL,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
@@ -41,7 +36,7 @@ if TYPE_CHECKING:
 Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 
 
-def _apply(decorators: list[Callable[[Any], Any]], function: Callable[..., None]) -> Any:
+def apply_all(decorators: list[Callable[[Any], Any]], function: Callable[..., None]) -> Any:
     for decorator in reversed(decorators):
         function = decorator(function)
     return function
@@ -111,7 +106,7 @@ def report_options(function: Callable[..., None]) -> Callable[..., None]:
         given = {name: options.pop(name) for name in _REPORT_FIELDS}
         function(report=ReportArguments(**given), **options)
 
-    decorated: Callable[..., None] = _apply(
+    decorated: Callable[..., None] = apply_all(
         [report_option, template_option, markdown_budget_option, follow_links_option], command
     )
     return decorated
@@ -194,57 +189,10 @@ def client_options(command: Literal["check", "start"]) -> Decorator:
             given = {name: options.pop(name) for name in _CLIENT_FIELDS}
             function(client=ClientArguments(**given), **options)
 
-        decorated: Callable[..., None] = _apply(decorators, command)
+        decorated: Callable[..., None] = apply_all(decorators, command)
         return decorated
 
     return decorate
-
-
-_CHECK_OPTIONS: list[Callable[[Any], Any]] = [
-    click.option(
-        "--wait",
-        is_flag=True,
-        help="Poll until every check is decided (runs ended) or --timeout passes.",
-    ),
-    click.option(
-        "--poll-interval",
-        type=DurationType(),
-        help=f"First pause between polls; grows {DEFAULT_POLL_GROWTH:g}x per poll up to "
-        f"{DEFAULT_MAX_POLL_INTERVAL:g}s [default: the manifest's "
-        f"wait.poll_interval, else {format_duration(DEFAULT_POLL_INTERVAL)}].",
-    ),
-    click.option(
-        "--fail-fast",
-        is_flag=True,
-        help="Stop at the first blocking failure; undecided checks are reported skipped.",
-    ),
-    click.option(
-        "--log-lines",
-        type=click.IntRange(0, 10_000),
-        default=DEFAULT_LOG_LINES,
-        show_default=True,
-        help="Lines of a failed step's log shown with its check (0: no log requests).",
-    ),
-    click.option(
-        "--log-runs",
-        type=click.IntRange(0, 1_000),
-        default=DEFAULT_LOG_RUNS,
-        show_default=True,
-        help="Failed runs whose failing step is located and its log read, at most.",
-    ),
-    click.option("--quiet", "-q", is_flag=True, help="No summary or progress output."),
-    click.option(
-        "--no-annotations",
-        is_flag=True,
-        help="In GitHub Actions, do not annotate the manifest lines of checks that did not pass.",
-    ),
-]
-
-
-def check_options(function: Callable[..., None]) -> Callable[..., None]:
-    """The options only ``check`` takes."""
-    decorated: Callable[..., None] = _apply(_CHECK_OPTIONS, function)
-    return decorated
 
 
 _START_OPTIONS: list[Callable[[Any], Any]] = [
@@ -266,5 +214,5 @@ _START_OPTIONS: list[Callable[[Any], Any]] = [
 
 def start_options(function: Callable[..., None]) -> Callable[..., None]:
     """The options only ``start`` takes."""
-    decorated: Callable[..., None] = _apply(_START_OPTIONS, function)
+    decorated: Callable[..., None] = apply_all(_START_OPTIONS, function)
     return decorated

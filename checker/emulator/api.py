@@ -23,6 +23,7 @@ ROUTES = {
     ("POST", "status"): re.compile(r"/v5/([^/]+)/api/pipelines/status/?"),
     ("GET", "detail"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/detail/?"),
     ("POST", "list"): re.compile(r"/v5/([^/]+)/api/pipelines/list/?"),
+    ("POST", "stop"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/([^/]+)/stop/?"),
     ("POST", "log"): re.compile(
         r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/([^/]+)/jobs/([^/]+)/steps/([^/]+)/logs/?"
     ),
@@ -104,6 +105,8 @@ class Emulator:
             return self.service.detail(project_id, unquote(match.group(2)), run_id)
         if api == "pipeline":
             return self.service.pipeline(project_id, unquote(match.group(2)))
+        if api == "stop":  # no body, as documented
+            return self.service.stop(project_id, unquote(match.group(2)), unquote(match.group(3)))
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[…

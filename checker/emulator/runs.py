@@ -35,6 +35,8 @@ class EmulatedRun:
     polls_in_step: int = 0
     step_since: datetime | None = None
     ended_at: datetime | None = None
+    stopped_at: datetime | None = None
+    """When StopPipelineRun stopped it: from then on it is CANCELED."""
     stage_names: list[str] = field(default_factory=list)
     """The stages the run showed last: what its step IDs stand for."""
 
@@ -121,6 +123,16 @@ class EmulatedRun:
     def observe(self, now: datetime) -> dict[str, Any]:
         """The run as the run-level APIs show it now; counts as one query of the run."""
         step = self._current(now)
+        if self.stopped_at is not None:
+            running = step.stages or (self.state.stages if self.state else {})
+            step = WorldStep(
+                status="CANCELED",
+                stages={
+                    name: status if status in TERMINAL else "CANCELED"
+                    for name, status in running.items()
+                },
+            )
+            self.ended_at = self.ended_at or self.stopped_at
         self.polls_in_step += 1
         if step.status in TERMINAL and self.ended_at is None:
             self.ended_at = now

@@ -232,6 +232,15 @@ class Service(_Runs):
             return error_answer(404, NOT_FOUND_CODE, "The step does not exist.")
         return Answer(200, log_page(text, step_id, payload))
 
+    def stop(self, project_id: str, pipeline_id: str, run_id: str) -> Answer:
+        """StopPipelineRun: the run, and its stages still going, become CANCELED."""
+        with self._lock:
+            run = self._runs.get((project_id, pipeline_id, run_id))
+            if run is None:
+                return error_answer(404, NOT_FOUND_CODE, "The pipeline run does not exist.")
+            run.stopped_at = run.stopped_at or self._clock()
+        return Answer(200, {"success": True})
+
     def pipelines(self, project_id: str, payload: Any) -> Answer:
         """ListPipelines."""
         mine = {pid: p for (project, pid), p in self._pipelines.items() if project == project_id}

@@ -179,19 +179,20 @@ class WorldCredentials(Frozen):
     access_keys: list[WorldAccessKey] = Field(default_factory=list, title="Accepted AK/SK pairs")
 
 
+FaultApi = Literal["result", "start", "status", "detail", "run", "pipeline", "list", "log", "stop"]
+
+
 class Fault(Frozen):
     """A scripted answer for the next matching requests, instead of the normal one."""
 
     times: int = Field(default=1, ge=1, title="How many requests it answers")
     project_id: Id | None = Field(default=None, title="Only requests for this project")
-    api: Literal["result", "start", "status", "detail", "run", "pipeline", "list", "log"] | None = (
-        Field(
-            default=None,
-            title="Only requests to this API",
-            description="result: batch-runs/result; start: batch-runs; status: pipelines/status; "
-            "detail: pipeline-runs/detail; run: RunPipeline; pipeline: ShowPipelineDetail; list: "
-            "ListPipelines; log: ShowPipelineLog.",
-        )
+    api: FaultApi | None = Field(
+        default=None,
+        title="Only requests to this API",
+        description="result: batch-runs/result; start: batch-runs; status: pipelines/status; "
+        "detail: pipeline-runs/detail; run: RunPipeline; pipeline: ShowPipelineDetail; list: "
+        "ListPipelines; log: ShowPipelineLog; stop: StopPipelineRun.",
     )
     status: int = Field(default=500, ge=100, le=599, title="HTTP status")
     body: dict[str, Any] | list[Any] | str | None = Field(

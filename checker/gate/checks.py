@@ -155,6 +155,9 @@ class CheckSpec(Frozen):
     """The IAM project of the region (X-Project-Id), when the manifest gives it."""
     pipeline_name: str | None = None
     """The name the manifest gave instead of an ID (``pipeline:``)."""
+    run_from_runs_file: bool = False
+    """The run came from a ``--runs`` file (started for this gate): only such a run may be
+    stopped or retried by checker, never one the manifest names."""
     start: RunParameters | None = None
     """How ``checker start`` starts the pipeline (RunPipeline); None: the batch start."""
 

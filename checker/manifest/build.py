@@ -35,11 +35,14 @@ class WaitDefaults:
 
     timeout: float | None = None
     poll_interval: float | None = None
+    stop_unfinished: bool = False
+    """Any manifest asking for it is enough."""
 
     def merged(self, other: WaitDefaults) -> WaitDefaults:
         return WaitDefaults(
             _pick(max, self.timeout, other.timeout),
             _pick(min, self.poll_interval, other.poll_interval),
+            self.stop_unfinished or other.stop_unfinished,
         )
 
 
@@ -67,6 +70,7 @@ def wait_defaults(wait: Wait | None) -> WaitDefaults:
     return WaitDefaults(
         parse_duration(wait.timeout) if wait.timeout is not None else None,
         parse_duration(wait.poll_interval) if wait.poll_interval is not None else None,
+        bool(wait.stop_unfinished),
     )
 
 
@@ -163,6 +167,7 @@ def _spec(
         project_id=where.project_id,
         pipeline_id=where.pipeline_id,
         pipeline_name=check.pipeline,
+        run_from_runs_file=check.pipeline_run_id is None,
         pipeline_run_id=where.run_id,
         expect=expect,
         severity=check.severity or defaults.severity or "error",

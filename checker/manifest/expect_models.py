@@ -137,6 +137,14 @@ class Wait(Frozen):
         "CANCELED, IGNORED, QUEUED_TIME_OUT.",
     )
 
+    stop_unfinished: bool | None = Field(
+        default=None,
+        title="Stop unfinished runs",
+        description="When the gate gives up (deadline, Ctrl-C/SIGTERM, --fail-fast), stop the "
+        "runs it started (from --runs files) that are still going; never a run the manifest "
+        "names.",
+    )
+
     _bounded = field_validator("timeout", "poll_interval")(bounded_duration)
 
 

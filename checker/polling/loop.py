@@ -17,6 +17,13 @@ from checker.gate.results import CheckResult, Note, RunReport
 from checker.gate.verdicts import result
 from checker.polling.explain import EXPLAIN_DEFAULTS, ExplainPolicy, explain_failures
 from checker.polling.poller import Poller, Progress, iso
+from checker.polling.stopping import (
+    STOP_DEFAULTS,
+    StopPolicy,
+    stop_unfinished,
+    stoppable,
+    with_stops,
+)
 
 ProgressSink = Callable[[Progress], None]
 
@@ -30,6 +37,8 @@ class WaitPolicy:
     max_interval: float = DEFAULT_MAX_POLL_INTERVAL
     growth: float = DEFAULT_POLL_GROWTH
     fail_fast: bool = False
+    stop: StopPolicy = STOP_DEFAULTS
+    """Whether runs this gate started and gave up on are stopped (``--stop-unfinished``)."""
 
 
 class Interrupted(Stopped):
@@ -65,8 +74,31 @@ def run_checks(
     except (KeyboardInterrupt, Stopped) as error:
         stopped = _stopped(error)
         results = poller.results(context.clock(), stopped=stopped.signal_name)
+        results = _stop(poller, context, learned, wait, f"on {stopped.signal_name}", results)
         raise Interrupted(stopped, _report(results, poller, context, learned)) from None
+    if wait.enabled and poller.undecided:
+        why = "on --fail-fast" if learned.gave_up == "--fail-fast" else "at the deadline"
+        results = _stop(poller, context, learned, wait, why, results)
     return _report(results, poller, context, learned)
+
+
+def _stop(
+    poller: Poller,
+    context: ClientContext,
+    learned: _Learned,
+    wait: WaitPolicy,
+    why: str,
+    results: list[CheckResult],
+) -> list[CheckResult]:
+    """Stop the unfinished runs this gate started, when asked to; say so in every report."""
+    if not wait.stop.enabled:
+        return results
+    runs = stoppable(poller.undecided, poller.knowledge)
+    said = stop_unfinished(runs, context, learned.iam_projects, why, wait.stop)
+    if said:
+        count = sum(message.startswith("stopped") for message in said.values())
+        learned.notes.append(Note(message=f"checker stopped {count} run(s) {why}", level="info"))
+    return with_stops(results, poller.checks, said)
 
 
 def unevaluated(
@@ -87,6 +119,10 @@ class _Learned:
 
     batch_limit: int | None = None
     notes: list[Note] = field(default_factory=list)
+    iam_projects: dict[str, str] = field(default_factory=dict)
+    """X-Project-Id per endpoint, settled once: stopping after the loop reuses them."""
+    gave_up: str | None = None
+    """Why the loop left undecided checks (``--fail-fast``), if it did."""
 
 
 def _report(
@@ -120,6 +156,7 @@ async def _gate(
     """Poll until decided, then, in the same session, say where failed runs failed."""
     async with open_session(context) as session:
         skipped = await _wait(session, poller, context, wait, progress, learned)
+        learned.gave_up = skipped
         results = poller.results(context.clock(), skipped_reason=skipped)
         if session.abort.is_set() or context.remaining() <= 0:
             return results
@@ -143,6 +180,7 @@ async def _wait(
     for target, unknown in await session.settle_iam_projects(targets, context.environment):
         poller.refuse(target.endpoint, unknown.message)
         learned.notes.append(Note(message=unknown.message, hint=unknown.hint))
+    learned.iam_projects.update(session.iam_projects)
     while True:
         if poller.undecided:
             await poller.poll(session, context.clock())

@@ -100,19 +100,30 @@ class Emulator:
             return error_answer(413, "APIGW.0201", "Request entity too large")
         if not is_id(project_id):
             return error_answer(400, BAD_REQUEST_CODE, "project_id must be 32 letters or digits")
-        if api == "detail":
-            run_id = parse_qs(query).get("pipeline_run_id", [None])[0]
-            return self.service.detail(project_id, unquote(match.group(2)), run_id)
-        if api == "pipeline":
-            return self.service.pipeline(project_id, unquote(match.group(2)))
-        if api == "stop":  # no body, as documented
-            return self.service.stop(project_id, unquote(match.group(2)), unquote(match.group(3)))
+        ids = [unquote(group) for group in match.groups()[1:]]
+        bodiless = self._without_body(api, project_id, ids, query)
+        if bodiless is not None:
+            return bodiless
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[…
             return error_answer(400, BAD_REQUEST_CODE, "request body is not valid JSON")
         if self._too_many(payload):
             return error_answer(413, "APIGW.0201", "Request entity too large")
+        return self._with_body(api, project_id, match, payload)
+
+    def _without_body(self, api: str, project_id: str, ids: list[str], query: str) -> Answer | None:
+        """The APIs that take no body (GETs, StopPipelineRun), or None for the others."""
+        if api == "detail":
+            run_id = parse_qs(query).get("pipeline_run_id", [None])[0]
+            return self.service.detail(project_id, ids[0], run_id)
+        if api == "pipeline":
+            return self.service.pipeline(project_id, ids[0])
+        if api == "stop":
+            return self.service.stop(project_id, ids[0], ids[1])
+        return None
+
+    def _with_body(self, api: str, project_id: str, match: re.Match[str], payload: Any) -> Answer:
         if api == "run":
             return self.service.run(project_id, unquote(match.group(2)), payload)
         if api == "log":

@@ -27,6 +27,26 @@ def validate(common: CommonOptions, console: Output, output_format: ProblemForma
     return ExitCode.PASSED
 
 
+def validate_each(common: CommonOptions, console: Output, output_format: ProblemFormat) -> ExitCode:
+    """Each manifest validated on its own: two independent gates may share a check name.
+    Every problem names its file; exit 2 when any manifest has one."""
+    from dataclasses import replace
+
+    if output_format == "json":  # one document for editors and bots, all files' problems
+        found = [
+            problem
+            for manifest in common.manifests
+            for problem in load_checks((manifest,), common.load, common.environment).problems
+        ]
+        console.problems(found, "json")
+        return ExitCode.USAGE if has_errors(found) else ExitCode.PASSED
+    codes = [
+        validate(replace(common, manifests=(manifest,)), console, output_format)
+        for manifest in common.manifests
+    ]
+    return max(codes, default=ExitCode.PASSED)
+
+
 def plan(
     common: CommonOptions,
     credentials: CredentialChoice,

@@ -40,7 +40,9 @@ def schema_model(name: str) -> type[BaseModel]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="checker")
+@click.version_option(
+    __version__, prog_name="checker", message="%(prog)s %(version)s (distribution codearts-checker)"
+)
 def main() -> None:
     """Declarative status gate for Huawei Cloud CodeArts Pipeline runs."""
 
@@ -100,19 +102,27 @@ def plan_command(
     help="Accept variables without values and checks without run IDs: for pre-commit, "
     "before CI supplies them.",
 )
+@click.option(
+    "--each",
+    is_flag=True,
+    help="Validate each manifest on its own (independent gates may share check names): "
+    "what the pre-commit hook does.",
+)
 def validate_command(
     *,
     arguments: ManifestArguments,
     output_format: Literal["text", "json"],
     allow_unset: bool,
+    each: bool,
 ) -> None:
     """Check MANIFESTS without a network: schema, variables, regexes, runs files."""
-    from checker.app.inspect import validate
+    from checker.app.inspect import validate, validate_each
 
     environment = runtime.environment()
     common = common_options(environment, arguments, allow_unset)
+    chosen = validate_each if each else validate
     runtime.run(
-        environment, arguments.debug, lambda console: validate(common, console, output_format)
+        environment, arguments.debug, lambda console: chosen(common, console, output_format)
     )
 
 

@@ -38,7 +38,7 @@ def _text(name: str) -> str:
 @pytest.mark.parametrize("name", ["github-actions.yml", "gitlab-ci.yml"])
 def test_the_ci_examples_pin_checker_and_define_no_variable_by_itself(name: str) -> None:
     text = _text(name)
-    assert f'pip install "checker=={__version__}"' in text
+    assert f'pip install "codearts-checker=={__version__}"' in text
     assert "git+https://" not in text
     assert not re.search(r"^\s*(\w+):\s*\$\{?\1\}?\s*(#.*)?$", text, re.MULTILINE)
 

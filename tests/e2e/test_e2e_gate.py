@@ -366,3 +366,25 @@ def test_credentials_are_looked_up_once_per_command(
     run = run_cli([command, str(manifest), "--endpoint", server.url, *extra], AUTH)
     assert run.exit_code == 0, run.output
     assert len(calls) == 1
+
+
+def test_validate_each_takes_independent_manifests_one_by_one(tmp_path: Path) -> None:
+    from helpers import P_BUILD, R_BUILD, write_manifest
+
+    check = {"release-build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}}
+    first = write_manifest(tmp_path, check, name="a-gate.yaml")
+    second = write_manifest(tmp_path, check, name="b-gate.yaml")
+    broken = tmp_path / "c-gate.yaml"
+    broken.write_text("version: 1\nchecks: {}\n")
+    together = run_cli(["validate", str(first), str(second)])
+    assert together.exit_code == 2 and "is defined twice" in together.stderr
+    each = run_cli(["validate", "--each", str(first), str(second)])
+    assert each.exit_code == 0, each.output
+    assert f"{first}: valid (1 check)" in each.stdout and f"{second}: valid" in each.stdout
+    with_broken = run_cli(["validate", "--each", str(first), str(broken)])
+    assert with_broken.exit_code == 2
+    assert f"{broken}:" in with_broken.stderr and f"{first}: valid" in with_broken.stdout
+    as_json = run_cli(["validate", "--each", "--format", "json", str(first), str(broken)])
+    assert as_json.exit_code == 2
+    problems = json.loads(as_json.stdout)
+    assert problems and all(p["file"] == str(broken) for p in problems)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from checker.gate.answers import Observation, RunObservation, StageObservation
 from checker.gate.checks import Expectation, ReasonRule, RunExpectation, StageRule
 from checker.gate.failures import FailurePlace, LogTail
-from checker.gate.results import CheckResult, RunReport
+from checker.gate.results import Attempt, CheckResult, RunReport
 
 HOSTILE = (
     "<script>document.title='pwned'</script> <img src=x onerror=\"document.title='pwned'\"> "
@@ -121,6 +121,20 @@ def every_outcome() -> RunReport:
             f"expected status START_SUCCESS, observed START_FAILED ({HOSTILE})",
             severity="warning",
             observed=observed,
+        ),
+        _result(
+            "e2e",
+            "flaky",
+            "expected run COMPLETED, observed COMPLETED after 7m (after 1 retry)",
+            observed=observed,
+            run=_run("COMPLETED", 7),
+            attempts=(
+                Attempt(
+                    run_number=7,
+                    status="FAILED",
+                    failed_at=f'stage "Test" › job "e2e {HOSTILE}" › step "pytest"',
+                ),
+            ),
         ),
     ]
     return RunReport.of(

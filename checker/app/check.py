@@ -38,6 +38,8 @@ class CheckOptions:
     """How many failed runs are located, and how much of their logs is read."""
     stop: StopPolicy = STOP_DEFAULTS
     """``--stop-unfinished`` (the manifests' ``wait.stop_unfinished`` turns it on too)."""
+    retry_failed: int | None = None
+    """``--retry-failed N``: overrides every check's ``expect.run.retries``."""
 
 
 def check(options: CheckOptions, console: Output) -> ExitCode:
@@ -56,6 +58,7 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
         poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,
         fail_fast=options.fail_fast,
         stop=replace(options.stop, enabled=options.stop.enabled or result.wait.stop_unfinished),
+        retry_failed=options.retry_failed,
     )
     context = None
     try:

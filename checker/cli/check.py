@@ -60,6 +60,7 @@ def check_command(
                     annotations=not gate.no_annotations,
                     explain=ExplainPolicy(gate.log_lines, gate.log_runs),
                     stop=StopPolicy(gate.stop_unfinished, gate.stop_grace),
+                    retry_failed=gate.retry_failed,
                 )
                 return check(options, console)
         finally:

@@ -54,6 +54,13 @@ _CHECK_OPTIONS: list[Callable[[Any], Any]] = [
         help="How long stopping may take after the deadline.",
     ),
     click.option(
+        "--retry-failed",
+        type=click.IntRange(0, 10),
+        default=None,
+        help="Retry runs from --runs files that end FAILED up to N times [default: each "
+        "check's expect.run.retries, else 0].",
+    ),
+    click.option(
         "--log-lines",
         type=click.IntRange(0, 10_000),
         default=DEFAULT_LOG_LINES,
@@ -85,6 +92,7 @@ class GateArguments:
     fail_fast: bool
     stop_unfinished: bool
     stop_grace: float
+    retry_failed: int | None
     log_lines: int
     log_runs: int
     quiet: bool

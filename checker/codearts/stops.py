@@ -1,8 +1,9 @@
-"""StopPipelineRun: one request per run, for the runs a gate gave up on."""
+"""StopPipelineRun and RetryPipelineRun: one request per run, only for runs the gate started."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -38,3 +39,22 @@ async def stop_runs(
         return await session.call(call)
 
     return await session.each(runs, one)
+
+
+RETRY_PATH = "/v5/{project_id}/api/pipelines/{pipeline_id}/pipeline-runs/{run_id}/retry"
+
+
+async def retry_run(session: Session, run: DetailQuery) -> tuple[bool | None, QueryFailure | None]:
+    """RetryPipelineRun (failed jobs only), sent once: a retry that may have reached the
+    service is not sent again."""
+    path = RETRY_PATH.format(
+        project_id=run.project_id,
+        pipeline_id=quote(run.pipeline_id, safe=""),
+        run_id=quote(run.pipeline_run_id, safe=""),
+    )
+    iam_project = session.iam_projects.get(run.endpoint)
+    body = b"{}"
+    call = Call(
+        "PUT", run.endpoint + path, iam_project, body, 1, _stopped, f"retry {run.pipeline_run_id}"
+    )
+    return await session.call(replace(call, idempotent=False))

@@ -23,6 +23,9 @@ ROUTES = {
     ("POST", "status"): re.compile(r"/v5/([^/]+)/api/pipelines/status/?"),
     ("GET", "detail"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/detail/?"),
     ("POST", "list"): re.compile(r"/v5/([^/]+)/api/pipelines/list/?"),
+    ("PUT", "retry"): re.compile(
+        r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/([^/]+)/retry/?"
+    ),
     ("POST", "stop"): re.compile(r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/([^/]+)/stop/?"),
     ("POST", "log"): re.compile(
         r"/v5/([^/]+)/api/pipelines/([^/]+)/pipeline-runs/([^/]+)/jobs/([^/]+)/steps/([^/]+)/logs/?"
@@ -121,6 +124,8 @@ class Emulator:
             return self.service.pipeline(project_id, ids[0])
         if api == "stop":
             return self.service.stop(project_id, ids[0], ids[1])
+        if api == "retry":
+            return self.service.retry(project_id, ids[0], ids[1])
         return None
 
     def _with_body(self, api: str, project_id: str, match: re.Match[str], payload: Any) -> Answer:

@@ -36,6 +36,7 @@ class EmulatedRun:
     step_since: datetime | None = None
     ended_at: datetime | None = None
     stopped_at: datetime | None = None
+    attempts: int = 1
     """When StopPipelineRun stopped it: from then on it is CANCELED."""
     stage_names: list[str] = field(default_factory=list)
     """The stages the run showed last: what its step IDs stand for."""
@@ -105,20 +106,19 @@ class EmulatedRun:
             "jobs": [job],
         }
 
+    def retry(self, now: datetime) -> None:
+        """RetryPipelineRun: a new attempt of the same run, as its ``retry_timeline`` says."""
+        state = self.state or WorldRunState()
+        timeline = state.retry_timeline or state.steps()
+        self.state = state.model_copy(update={"timeline": timeline, "status": None})
+        self.step = self.polls_in_step = 0
+        self.step_since = now
+        self.ended_at = self.stopped_at = None
+        self.attempts += 1
+
     def ident(self, index: int, kind: str) -> str:
         """The ID of a stage, job or step of this run: stable, 32 hex digits."""
         return hashlib.md5(f"{self.run_id}/{index}/{kind}".encode()).hexdigest()  # noqa: S324
-
-    def step_log(self, job_id: str, step_id: str) -> str | None:
-        """The log of one of this run's steps (None: no such step)."""
-        for index in range(len(self.stage_names)):
-            if (self.ident(index, "job"), self.ident(index, "step")) == (job_id, step_id):
-                failure = self.state.failure if self.state else None
-                name = self.stage_names[index]
-                return (failure.log if failure and failure.log else None) or (
-                    f"+ run stage {name}\nstep of stage {name} failed (exit 1)\n"
-                )
-        return None
 
     def observe(self, now: datetime) -> dict[str, Any]:
         """The run as the run-level APIs show it now; counts as one query of the run."""
@@ -161,3 +161,15 @@ class EmulatedRun:
             ],
             "detail_url": url,
         }
+
+
+def step_log(run: EmulatedRun, job_id: str, step_id: str) -> str | None:
+    """The log of one of the run's steps (None: no such step)."""
+    for index in range(len(run.stage_names)):
+        if (run.ident(index, "job"), run.ident(index, "step")) == (job_id, step_id):
+            failure = run.state.failure if run.state else None
+            name = run.stage_names[index]
+            return (failure.log if failure and failure.log else None) or (
+                f"+ run stage {name}\nstep of stage {name} failed (exit 1)\n"
+            )
+    return None

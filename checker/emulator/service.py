@@ -20,7 +20,7 @@ from checker.emulator.pipelines import (
     queued_state,
     run_problem,
 )
-from checker.emulator.runs import EmulatedRun
+from checker.emulator.runs import EmulatedRun, step_log
 from checker.emulator.world import Fault, World, WorldPipeline, WorldRunState
 from checker.gate.types import is_id
 
@@ -227,7 +227,7 @@ class Service(_Runs):
         pipeline_id, run_id, job_id, step_id = ids
         with self._lock:
             run = self._runs.get((project_id, pipeline_id, run_id))
-            text = run.step_log(job_id, step_id) if run else None
+            text = step_log(run, job_id, step_id) if run else None
         if text is None:
             return error_answer(404, NOT_FOUND_CODE, "The step does not exist.")
         return Answer(200, log_page(text, step_id, payload))
@@ -239,6 +239,15 @@ class Service(_Runs):
             if run is None:
                 return error_answer(404, NOT_FOUND_CODE, "The pipeline run does not exist.")
             run.stopped_at = run.stopped_at or self._clock()
+        return Answer(200, {"success": True})
+
+    def retry(self, project_id: str, pipeline_id: str, run_id: str) -> Answer:
+        """RetryPipelineRun: an ended run goes again (its ``retry_timeline``)."""
+        with self._lock:
+            run = self._runs.get((project_id, pipeline_id, run_id))
+            if run is None:
+                return error_answer(404, NOT_FOUND_CODE, "The pipeline run does not exist.")
+            run.retry(self._clock())
         return Answer(200, {"success": True})
 
     def pipelines(self, project_id: str, payload: Any) -> Answer:

@@ -62,6 +62,12 @@ class WorldRunState(Frozen):
         description="Start to end once ended (default: until the run reached its final step).",
     )
     detail_url: str | None = Field(default=None, title="Detail URL (default: a console link)")
+    retry_timeline: list[WorldStep] | None = Field(
+        default=None,
+        title="Retry timeline",
+        description="What the next attempt does after RetryPipelineRun (default: the same "
+        "timeline again).",
+    )
     failure: WorldFailure | None = Field(
         default=None,
         title="Failure",
@@ -179,7 +185,9 @@ class WorldCredentials(Frozen):
     access_keys: list[WorldAccessKey] = Field(default_factory=list, title="Accepted AK/SK pairs")
 
 
-FaultApi = Literal["result", "start", "status", "detail", "run", "pipeline", "list", "log", "stop"]
+FaultApi = Literal[
+    "result", "start", "status", "detail", "run", "pipeline", "list", "log", "stop", "retry"
+]
 
 
 class Fault(Frozen):
@@ -192,7 +200,7 @@ class Fault(Frozen):
         title="Only requests to this API",
         description="result: batch-runs/result; start: batch-runs; status: pipelines/status; "
         "detail: pipeline-runs/detail; run: RunPipeline; pipeline: ShowPipelineDetail; list: "
-        "ListPipelines; log: ShowPipelineLog; stop: StopPipelineRun.",
+        "ListPipelines; log: ShowPipelineLog; stop: StopPipelineRun; retry: RetryPipelineRun.",
     )
     status: int = Field(default=500, ge=100, le=599, title="HTTP status")
     body: dict[str, Any] | list[Any] | str | None = Field(

@@ -97,6 +97,8 @@ class RunExpectation(Frozen):
     """Seconds a run may stay QUEUED (waiting for a concurrency slot) before it fails."""
     terminal: tuple[str, ...] = TERMINAL_RUN_STATUSES
     """Run statuses that end a run (the manifest's ``wait.terminal_statuses``)."""
+    retries: int = 0
+    """How many times a run that ends FAILED is retried (only runs from --runs files)."""
     on_waiting: Literal["wait", "fail", "warn"] = "wait"
     """What a run waiting for a person (PAUSED, SUSPEND) means for the gate."""
 

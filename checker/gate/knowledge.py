@@ -132,6 +132,11 @@ class Knowledge:
                 updates[key] = state.model_copy(update={"not_latest": True})
         return self._with(updates)
 
+    def forgotten(self, key: RunKey) -> Knowledge:
+        """The run as if never seen at run level: after a retry, a new attempt is going."""
+        update = {"run": None, "run_failure": None}
+        return self._with({key: self.get(key).model_copy(update=update)})
+
     def with_details(self, answers: Sequence[DetailAnswer]) -> Knowledge:
         updates: dict[RunKey, RunState] = {}
         for answer in answers:

@@ -38,9 +38,17 @@ Origin = Annotated[
 ]
 """Where a check is defined: structured in memory, ``FILE:LINE:COL`` in the JSON report."""
 
-Outcome = Literal["pass", "fail", "missing", "error", "pending", "skipped"]
-Standing = Literal["passed", "failed", "errored", "warned", "skipped"]
+Outcome = Literal["pass", "fail", "missing", "error", "pending", "skipped", "flaky"]
+Standing = Literal["passed", "flaky", "failed", "errored", "warned", "skipped"]
 REPORT_FORMAT_VERSION = 1
+
+
+class Attempt(Frozen):
+    """One attempt of a run that checker retried: how it ended, and where it failed."""
+
+    run_number: int | None = None
+    status: str | None = None
+    failed_at: str | None = Field(default=None, description="stage › job › step, when known")
 
 
 class CheckResult(Frozen):
@@ -71,6 +79,11 @@ class CheckResult(Frozen):
         description="Where a failed run failed: the first failing stage, job and step, "
         "CodeArts' message there, and the tail of that step's log",
     )
+    attempts: tuple[Attempt, ...] = Field(
+        default=(),
+        description="The failed attempts before the last, for a run checker retried "
+        "(expect.run.retries); a check that passed after one is flaky",
+    )
 
     @property
     def blocking(self) -> bool:
@@ -86,6 +99,8 @@ class CheckResult(Frozen):
         and report uses. A non-blocking check that did not pass only warns."""
         if self.passed:
             return "passed"
+        if self.outcome == "flaky":
+            return "flaky"
         if self.outcome == "skipped":
             return "skipped"
         if not self.blocking:
@@ -102,6 +117,7 @@ class Summary(Frozen):
     warnings: int = Field(description="Non-blocking checks that did not pass")
     pending: int = Field(default=0, description="Blocking checks whose run had not ended")
     skipped: int = Field(default=0, description="Checks not evaluated (--fail-fast)")
+    flaky: int = Field(default=0, description="Checks that passed only after a retry")
 
     @classmethod
     def of(cls, results: Sequence[CheckResult]) -> Summary:
@@ -116,6 +132,7 @@ class Summary(Frozen):
             warnings=standings.count("warned"),
             pending=sum(r.outcome == "pending" for r in failed),
             skipped=standings.count("skipped"),
+            flaky=standings.count("flaky"),
         )
 
 
@@ -201,6 +218,8 @@ def verdict_line(summary: Summary, exit_code: ExitCode) -> str:
         parts.append(f"{summary.pending} pending")
     if summary.skipped:
         parts.append(f"{summary.skipped} skipped")
+    if summary.flaky:
+        parts.append(f"{summary.flaky} flaky")
     if summary.warnings:
         parts.append(f"{summary.warnings} warning{'' if summary.warnings == 1 else 's'}")
     return f"{head}: {', '.join(parts)} ({summary.total} checks)"

@@ -103,6 +103,15 @@ class RunBlock(Frozen):
         description="Longest a run may wait in the pipeline's queue for a concurrency slot "
         "(status QUEUED) before it fails; max_duration counts only once it runs.",
     )
+    retries: int | None = Field(
+        default=None,
+        ge=0,
+        le=10,
+        title="Retries",
+        description="Retry a run that ends FAILED up to this many times (RetryPipelineRun, "
+        "failed jobs only), under the same deadline; only runs from --runs files. A check "
+        "that passes after a retry is flaky: reported, not blocking.",
+    )
     on_waiting: Literal["wait", "fail", "warn"] | None = Field(
         default=None,
         title="When the run waits for a person",

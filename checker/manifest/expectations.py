@@ -75,6 +75,7 @@ def _run_expectation(
         stages=tuple(stages),
         max_duration=seconds,
         max_queue=queue,
+        retries=run.retries or 0,
         terminal=terminal,
         on_waiting=run.on_waiting or "wait",
     )

@@ -17,6 +17,7 @@ from checker.gate.results import CheckResult, Note, RunReport
 from checker.gate.verdicts import result
 from checker.polling.explain import EXPLAIN_DEFAULTS, ExplainPolicy, explain_failures
 from checker.polling.poller import Poller, Progress, iso
+from checker.polling.retrying import Retries
 from checker.polling.stopping import (
     STOP_DEFAULTS,
     StopPolicy,
@@ -39,6 +40,8 @@ class WaitPolicy:
     fail_fast: bool = False
     stop: StopPolicy = STOP_DEFAULTS
     """Whether runs this gate started and gave up on are stopped (``--stop-unfinished``)."""
+    retry_failed: int | None = None
+    """``--retry-failed N``: every check's retry budget (default: its ``expect.run.retries``)."""
 
 
 class Interrupted(Stopped):
@@ -68,12 +71,13 @@ def run_checks(
     reports can still be written.
     """
     poller = Poller(checks, batch_size, wait.enabled)
-    learned = _Learned()
+    learned = _Learned(retries=Retries(wait.retry_failed))
     try:
         results = asyncio.run(_gate(poller, context, wait, progress, learned, explain))
     except (KeyboardInterrupt, Stopped) as error:
         stopped = _stopped(error)
         results = poller.results(context.clock(), stopped=stopped.signal_name)
+        results = learned.retries.finish(results, poller.checks)
         results = _stop(poller, context, learned, wait, f"on {stopped.signal_name}", results)
         raise Interrupted(stopped, _report(results, poller, context, learned)) from None
     if wait.enabled and poller.undecided:
@@ -123,6 +127,7 @@ class _Learned:
     """X-Project-Id per endpoint, settled once: stopping after the loop reuses them."""
     gave_up: str | None = None
     """Why the loop left undecided checks (``--fail-fast``), if it did."""
+    retries: Retries = field(default_factory=Retries)
 
 
 def _report(
@@ -158,6 +163,7 @@ async def _gate(
         skipped = await _wait(session, poller, context, wait, progress, learned)
         learned.gave_up = skipped
         results = poller.results(context.clock(), skipped_reason=skipped)
+        results = learned.retries.finish(results, poller.checks)
         if session.abort.is_set() or context.remaining() <= 0:
             return results
         return await explain_failures(session, results, explain)
@@ -184,6 +190,8 @@ async def _wait(
     while True:
         if poller.undecided:
             await poller.poll(session, context.clock())
+            if wait.enabled:
+                await learned.retries.after_poll(session, poller)
         learned.batch_limit = session.batch_limit
         if wait.fail_fast and poller.failed and poller.undecided:
             return "--fail-fast"

@@ -24,7 +24,7 @@ from checker.reports.settings import DEFAULT_SETTINGS, RenderSettings
 from checker.reports.templates import template
 
 MAX_BARS = 500
-_ORDER = ("fail", "missing", "error", "pending", "skipped", "pass")
+_ORDER = ("fail", "missing", "error", "pending", "skipped", "flaky", "pass")
 _COLOURS = {
     "pass": "#1a7f37",
     "fail": "#cf222e",
@@ -32,6 +32,7 @@ _COLOURS = {
     "error": "#9a6700",
     "pending": "#8250df",
     "skipped": "#57606a",
+    "flaky": "#bc4c00",
 }
 _LABEL_WIDTH, _CHART_WIDTH, _ROW = 200, 600, 22
 

@@ -24,6 +24,7 @@ _ICONS = {
     "error": "⚠️ error",
     "pending": "⏳ pending",
     "skipped": "⏭️ skipped",
+    "flaky": "🔁 flaky",
 }
 _HEADER = "| Outcome | Check | Pipeline | Run | Why |\n|---|---|---|---|---|\n"
 _VERDICT_ICONS = {0: "✅", 1: "❌", 3: "⚠️"}
@@ -45,6 +46,9 @@ def _row(result: CheckResult) -> str:
     why = md_cell(_short(result.message))
     if result.failure is not None:
         why += f"<br>at {md_cell(_short(result.failure.describe()))}"
+    for number, attempt in enumerate(result.attempts, start=1):
+        where = f" at {attempt.failed_at}" if attempt.failed_at else ""
+        why += f"<br>attempt {number}: {md_cell(_short(f'{attempt.status}{where}'))}"
     return f"| {_ICONS[result.outcome]} | {name} | {pipeline} | {run_cell(result)} | {why} |\n"
 
 
@@ -56,13 +60,14 @@ def _sections(results: Sequence[CheckResult]) -> list[tuple[str, list[CheckResul
     return [
         ("Failures and errors", failed, False),
         ("Pending", pending, False),
+        ("Flaky (passed after a retry; not blocking)", by["flaky"], False),
         ("Warnings (non-blocking)", by["warned"], False),
         ("Skipped", by["skipped"], False),
         (f"Passed ({len(by['passed'])})", by["passed"], True),
     ]
 
 
-_ORDER = ("failed", "errored", "warned", "skipped", "passed")
+_ORDER = ("failed", "errored", "flaky", "warned", "skipped", "passed")
 
 
 def _head(report: RunReport) -> str:

@@ -99,6 +99,7 @@ def test_a_second_signal_while_starting_still_writes_the_runs_file(
     assert "unknown — check the console" in stderr
 
 
+@pytest.mark.slow  # a pseudo-terminal and real signals: timing-sensitive under load
 @pytest.mark.parametrize(("key", "code"), [("ctrl-d", 1), ("ctrl-c", 130)])
 def test_the_start_prompt_answers_ctrl_c_and_ctrl_d(
     tmp_path: Path, emulator: Start, key: str, code: int

@@ -74,7 +74,7 @@ def test_junit_is_read_by_jenkins_xsd_and_junitparser(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     xml = JUnitXml.fromfile(str(path))
     suite = next(iter(xml))
-    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (7, 3, 1, 2)
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (8, 3, 1, 2)
     assert 'time="720.000"' in text
 
 
@@ -97,8 +97,8 @@ def test_github_renders_the_markdown_as_text_and_tables() -> None:
     assert "<del>" not in html and "<script" not in html and "<img" not in html
     links = re.findall(r'<a href="([^"]*)"', html)
     console = "https://devcloud.cn-north-4.huaweicloud.com/cicd/project/"
-    assert links == [f"{console}db8d07265e24426598b3eb03a7818972/run/{n}" for n in (30, 5)]
-    assert html.count("<tr>") == 7 + 5  # one row per check, a header per section
+    assert links == [f"{console}db8d07265e24426598b3eb03a7818972/run/{n}" for n in (30, 7, 5)]
+    assert html.count("<tr>") == 8 + 6  # one row per check, a header per section
     assert "\u202e" not in html
 
 

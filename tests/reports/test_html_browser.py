@@ -68,11 +68,12 @@ def test_every_check_has_a_row_and_the_script_ran(page: Path) -> None:
         "error",
         "pending",
         "skipped",
+        "flaky",
         "pass",
     ]
     assert not any(hidden for _, hidden in rows)
     assert '<html lang="en" class="js">' in dom  # the script ran under the page's CSP
-    assert "7 of 7 shown" in dom
+    assert "8 of 8 shown" in dom
 
 
 def test_filtering_and_search_work(page: Path) -> None:
@@ -95,7 +96,7 @@ def test_hostile_text_executes_nothing_and_links_nowhere(page: Path) -> None:
 
 def test_without_scripts_everything_is_still_shown(page: Path) -> None:
     text = page.read_text()
-    assert text.count("<tr data-outcome=") == 7
+    assert text.count("<tr data-outcome=") == 8
     assert ".controls{margin:12px 0;display:none" in text  # filters appear only with scripts
 
 

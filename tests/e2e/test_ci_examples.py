@@ -50,7 +50,12 @@ def _text(name: str) -> str:
 @pytest.mark.parametrize("name", ["github-actions.yml", "gitlab-ci.yml"])
 def test_the_ci_examples_pin_checker_and_define_no_variable_by_itself(name: str) -> None:
     text = _text(name)
-    assert f'pip install "codearts-checker=={__version__}"' in text
+    pinned = (
+        f'version: "{__version__}"'
+        if name.startswith("github")
+        else (f'pip install "codearts-checker=={__version__}"')
+    )
+    assert pinned in text
     assert "git+https://" not in text
     assert not re.search(r"^\s*(\w+):\s*\$\{?\1\}?\s*(#.*)?$", text, re.MULTILINE)
 
@@ -60,7 +65,8 @@ def test_github_gates_what_started_and_starts_one_release_once() -> None:
     assert workflow["concurrency"]["cancel-in-progress"] is False
     assert "inputs.version" in workflow["concurrency"]["group"]
     steps = workflow["jobs"]["release"]["steps"]
-    gate = next(step for step in steps if "checker check" in step.get("run", ""))
+    gate = next(step for step in steps if step.get("name") == "Wait for them and gate")
+    assert gate["uses"] == "./" and gate["with"]["runs"] == "runs.json"
     assert gate["if"] == "always() && hashFiles('runs.json') != ''"
     env = workflow["jobs"]["release"]["env"]
     assert env["CHECKER_VAR_VERSION"] == "${{ inputs.version }}"

@@ -114,6 +114,8 @@ class Environment:
     """GitHub's step summary file: a report written there is appended (steps share it)."""
     github_actions: bool = False
     """Running in GitHub Actions: checks that did not pass become annotations."""
+    github_workspace: Path | None = None
+    """The checkout GitHub annotates: annotation paths are made relative to it."""
     github_output: Path | None = None
     """GitHub's step-output file: the verdict and counts are appended for the next step."""
 
@@ -157,6 +159,7 @@ class Environment:
             step_summary=Path(summary) if summary else None,
             github_actions=environ.get(ACTIONS_VARIABLE) == "true",
             github_output=Path(output) if (output := _text(environ, OUTPUT_VARIABLE)) else None,
+            github_workspace=Path(ws) if (ws := _text(environ, WORKSPACE_VARIABLE)) else None,
         )
 
     def region_endpoint(self, region: str) -> str | None:

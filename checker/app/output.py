@@ -20,7 +20,7 @@ def deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitCo
     if not options.quiet:
         console.out(render_text(report).rstrip("\n"))
     if options.annotations and options.common.environment.github_actions:
-        annotations = render_annotations(report)
+        annotations = render_annotations(report, options.common.environment.github_workspace)
         if annotations:
             console.out(annotations)
     for note in report.notes:

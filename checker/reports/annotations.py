@@ -7,6 +7,9 @@ message; also ``:`` and ``,`` in properties), so an answer can never start a com
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 from checker.gate.results import CheckResult, RunReport
 
 _LEVELS = {"failed": "error", "errored": "error", "warned": "warning"}
@@ -20,23 +23,33 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _place(result: CheckResult) -> tuple[str, str]:
-    return result.origin.file, str(result.origin.line)
+def _place(result: CheckResult, workspace: Path | None) -> str:
+    """The manifest's path as GitHub attaches annotations: relative to the workspace when it
+    is inside it (an absolute or ``../`` path gets none)."""
+    file = Path(result.origin.file)
+    if workspace is not None:
+        absolute = file if file.is_absolute() else Path.cwd() / file
+        with contextlib.suppress(ValueError):
+            return absolute.resolve().relative_to(workspace.resolve()).as_posix()
+    return file.as_posix()
 
 
-def annotation(result: CheckResult) -> str | None:
+def annotation(result: CheckResult, workspace: Path | None = None) -> str | None:
     level = _LEVELS.get(result.standing)
     if level is None:
         return None
-    file, line = _place(result)
+    file = _place(result, workspace)
+    origin = result.origin
     title = f"checker: {result.name} {result.outcome}"
     return (
-        f"::{level} file={_property(file)},line={line},title={_property(title)}"
-        f"::{_data(result.message)}"
+        f"::{level} file={_property(file)},line={origin.line},col={origin.column},"
+        f"title={_property(title)}::{_data(result.message)}"
     )
 
 
-def render_annotations(report: RunReport) -> str:
+def render_annotations(report: RunReport, workspace: Path | None = None) -> str:
     """One workflow command per check that did not pass (empty when all passed)."""
-    lines = [text for result in report.results if (text := annotation(result)) is not None]
+    lines = [
+        text for result in report.results if (text := annotation(result, workspace)) is not None
+    ]
     return "\n".join(lines)

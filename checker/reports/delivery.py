@@ -52,7 +52,7 @@ class Delivery:
 
     def write(self, path: Path, text: str) -> None:
         if self.step_summary is not None and path.absolute() == self.step_summary.absolute():
-            append_report(path, text)
+            append_report(path, "\n" + text)  # never joins the previous step's paragraph
         else:
             write_atomic(path, text)
 

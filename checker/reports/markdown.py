@@ -91,13 +91,15 @@ class _Budget:
         return True
 
 
-def _tail(left_out: int, options: RenderSettings) -> str:
+def _tail(left_out: int, options: RenderSettings, failing: int = 0) -> str:
     where = (
         f"every check is in {md_cell(options.complete)}"
         if options.complete
         else "write a JSON or JUnit report (--report json=PATH) for every check"
     )
-    return f"\n_{left_out} more check{'s' if left_out != 1 else ''} not shown here: {where}._\n"
+    of_them = f", {failing:,} of them failing" if failing else ""
+    plural = "s" if left_out != 1 else ""
+    return f"\n_{left_out:,} more check{plural} not shown here{of_them}: {where}._\n"
 
 
 def render_markdown(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
@@ -108,6 +110,7 @@ def render_markdown(report: RunReport, options: RenderSettings = DEFAULT_SETTING
     parts = [_head(report)]
     budget.take(parts[0])
     shown = offered = 0
+    shown_names: set[str] = set()
     for title, rows, folded in _sections(report.results):
         if not rows:
             continue
@@ -120,14 +123,20 @@ def render_markdown(report: RunReport, options: RenderSettings = DEFAULT_SETTING
         if not budget.take(opening + closing):
             break
         parts.append(opening)
-        shown += _fill(parts, rows, budget)
+        shown += _fill(parts, rows, budget, shown_names)
         parts.append(closing)
         offered += len(rows)
         if shown < offered:
             break
     left_out = len(report.results) - shown
     if left_out:
-        parts.append(_tail(left_out, options))
+        failing = sum(r.standing in ("failed", "errored") for r in report.results)
+        shown_failing = (
+            "".join(parts).count("| ❌ ")
+            + "".join(parts).count("| ❓ ")
+            + "".join(parts).count("| ⚠️ error")
+        )
+        parts.append(_tail(left_out, options, max(0, failing - shown_failing)))
     else:
         parts.append(_log_tails(report.results, budget))  # the first thing cut
     return "".join(parts) + "\n"
@@ -160,12 +169,13 @@ def _longest_backtick_run(text: str) -> int:
     return max((len(run) for run in re.findall(r"`+", text)), default=0)
 
 
-def _fill(parts: list[str], rows: Sequence[CheckResult], budget: _Budget) -> int:
+def _fill(parts: list[str], rows: Sequence[CheckResult], budget: _Budget, shown: set[str]) -> int:
     count = 0
     for result in rows:
         row = _row(result)
         if not budget.take(row):
             break
         parts.append(row)
+        shown.add(result.name)
         count += 1
     return count

@@ -99,7 +99,7 @@ def test_the_step_summary_is_appended_to(tmp_path: Path, emulator: Start) -> Non
     )
     assert run.exit_code == 1
     text = summary.read_text()
-    assert text.startswith("# Earlier step\n**❌ checker FAILED")
+    assert text.startswith("# Earlier step\n\n**❌ checker FAILED")  # a paragraph of its own
 
 
 def test_annotations_point_at_the_manifest_line_and_cannot_inject(
@@ -114,7 +114,7 @@ def test_annotations_point_at_the_manifest_line_and_cannot_inject(
     run = run_cli(["check", str(manifest), "--endpoint", server.url], env)
     commands = [line for line in run.stdout.splitlines() if line.startswith("::")]
     assert commands == [
-        f"::error file={manifest},line=10,title=checker%3A scan fail::expected status "
+        f"::error file={manifest},line=10,col=3,title=checker%3A scan fail::expected status "
         'START_SUCCESS, observed START_FAILED (pipeline "Nightly security scan", reason '
         '"banned ::error::forged, 100%25: sure")'
     ]
@@ -219,3 +219,29 @@ def test_markup_templates_are_autoescaped_whatever_the_case(
     )
     assert run.exit_code == 0, run.output
     assert out.read_text() == "&lt;b&gt;x"
+
+
+def test_annotations_are_relative_to_the_workspace(tmp_path: Path, emulator: Start) -> None:
+    server = emulator()
+    workspace = tmp_path / "checkout"
+    (workspace / "gates").mkdir(parents=True)
+    manifest = write_yaml(
+        workspace / "gates" / "gate.yaml",
+        manifest_data({"scan": {"pipeline_id": P_BANNED, "pipeline_run_id": R_BANNED}}),
+    )
+    run = run_cli(
+        ["check", str(manifest), "--endpoint", server.url],
+        {**AUTH, "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace)},
+    )
+    assert run.exit_code == 1
+    assert "::error file=gates/gate.yaml,line=" in run.stdout
+
+
+def test_junit_suite_times_add_up_their_cases() -> None:
+    from report_fixtures import every_outcome
+
+    from checker.reports.formats import render_junit
+
+    xml = render_junit(every_outcome())
+    suite_time = float(xml.split("<testsuite name=")[1].split('time="')[1].split('"')[0])
+    assert suite_time == sum(r.duration or 0 for r in every_outcome().results) > 0

@@ -112,11 +112,15 @@ def test_the_65000_byte_cap_holds_for_10000_checks_with_400_failures() -> None:
     text = render_markdown(report, RenderSettings(markdown_max_bytes=65_000, complete="gate.json"))
     assert len(text.encode()) <= 65_000
     left_out = re.search(
-        r"_(\d+) more checks not shown here: every check is in gate\.json\._", text
+        r"_([\d,]+) more checks not shown here, ([\d,]+) of them failing: every check is in "
+        r"gate\.json\._",
+        text,
     )
     assert left_out is not None
     shown = text.count("| ❌ fail |") + text.count("| ✅ pass |")
-    assert shown + int(left_out.group(1)) == 10_000
+    hidden, failing = (int(group.replace(",", "")) for group in left_out.groups())
+    assert shown + hidden == 10_000
+    assert failing == 400 - text.count("| ❌ fail |")
     assert text.index("fail-0") < text.index("fail-1")  # failures come first
     assert text.endswith("\n\n")
     assert _gfm(text).count("<table>") >= 1

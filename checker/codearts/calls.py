@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,6 +77,34 @@ def _tls_problem(error: BaseException) -> str | None:
     return None
 
 
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.hostname}:{port}"
+
+
+def _connect_problem(error: BaseException) -> str:
+    """Why a connection was not made, in words (``connection refused``, ``name not
+    resolved``), not an exception class name."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "name not resolved"
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, ConnectionResetError):
+            return "connection reset"
+        if isinstance(seen, OSError) and seen.strerror:
+            return seen.strerror.lower()
+        seen = seen.__cause__ or seen.__context__
+    text = str(error).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "name or service not known" in text or "nodename" in text:
+        return "name not resolved"
+    return error.__class__.__name__
+
+
 def _network(message: str, attempt: int) -> QueryFailure:
     return QueryFailure(kind="network", message=message, attempts=attempt)
 
@@ -139,8 +168,8 @@ class Caller:
         except TimeoutError:
             failure = _network(f"timed out after {limit:g}s", attempt)
             return failure, self._backoff(attempt) if call.idempotent else None
-        except httpx.ConnectTimeout as error:
-            failure = _network(f"could not connect: {error.__class__.__name__}", attempt)
+        except httpx.ConnectTimeout:
+            failure = _network(f"could not connect to {_where(call.url)}: timed out", attempt)
             return failure.model_copy(update={"unsent": True}), self._backoff(attempt)
         except httpx.TimeoutException as error:
             failure = _network(f"timed out ({error.__class__.__name__})", attempt)
@@ -158,7 +187,8 @@ class Caller:
                     f"could not connect: TLS verification of {host} failed: {tls}", attempt
                 )
                 return failure.model_copy(update={"unsent": True}), None
-            failure = _network(f"could not connect: {error.__class__.__name__}", attempt)
+            why = _connect_problem(error)
+            failure = _network(f"could not connect to {_where(call.url)}: {why}", attempt)
             return failure.model_copy(update={"unsent": True}), self._backoff(attempt)
         except httpx.HTTPError as error:
             message = f"network error: {error.__class__.__name__}"

@@ -246,7 +246,8 @@ def test_reports_are_written_when_the_api_is_down(tmp_path: Path) -> None:
     )
     assert run.exit_code == 3
     assert "<error" in report.read_text()
-    assert "could not connect: ConnectError" in report.read_text()
+    assert "could not connect to 127.0.0.1:9: connection refused" in report.read_text()
+    assert "could not connect to 127.0.0.1:9: connection refused" in run.stdout  # no --debug
 
 
 def test_unknown_report_format_is_usage_error(tmp_path: Path) -> None:

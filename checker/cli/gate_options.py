@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import click
 
-from checker.cli.options import apply_all
+from checker.cli.options import grouped
 from checker.cli.params import DurationType
 from checker.defaults import (
     DEFAULT_LOG_LINES,
@@ -99,16 +97,5 @@ class GateArguments:
     no_annotations: bool
 
 
-_GATE_FIELDS = tuple(field.name for field in dataclasses.fields(GateArguments))
-
-
-def check_options(function: Callable[..., None]) -> Callable[..., None]:
-    """The options only ``check`` takes, handed to it as one ``gate: GateArguments``."""
-
-    @functools.wraps(function)
-    def command(**options: Any) -> None:
-        given = {name: options.pop(name) for name in _GATE_FIELDS}
-        function(gate=GateArguments(**given), **options)
-
-    decorated: Callable[..., None] = apply_all(_CHECK_OPTIONS, command)
-    return decorated
+check_options = grouped(GateArguments, "gate", _CHECK_OPTIONS)
+"""The options only ``check`` takes: ``gate: GateArguments``."""

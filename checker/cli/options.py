@@ -94,22 +94,31 @@ class ReportArguments:
         )
 
 
-_REPORT_FIELDS = tuple(field.name for field in dataclasses.fields(ReportArguments))
+def grouped(
+    arguments: type[Any], keyword: str, decorators: list[Callable[[Any], Any]]
+) -> Decorator:
+    """Options that belong together, handed to the command as one ``keyword: arguments``
+    (a frozen dataclass whose fields are the options' names)."""
+    names = tuple(field.name for field in dataclasses.fields(arguments))
+
+    def decorate(function: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(function)
+        def command(**options: Any) -> None:
+            given = {name: options.pop(name) for name in names}
+            function(**{keyword: arguments(**given)}, **options)
+
+        decorated: Callable[..., None] = apply_all(decorators, command)
+        return decorated
+
+    return decorate
 
 
-def report_options(function: Callable[..., None]) -> Callable[..., None]:
-    """Where a result's reports go (``check``, ``render``), handed to the command as one
-    ``report: ReportArguments``."""
-
-    @functools.wraps(function)
-    def command(**options: Any) -> None:
-        given = {name: options.pop(name) for name in _REPORT_FIELDS}
-        function(report=ReportArguments(**given), **options)
-
-    decorated: Callable[..., None] = apply_all(
-        [report_option, template_option, markdown_budget_option, follow_links_option], command
-    )
-    return decorated
+report_options = grouped(
+    ReportArguments,
+    "report",
+    [report_option, template_option, markdown_budget_option, follow_links_option],
+)
+"""Where a result's reports go (``check``, ``render``): ``report: ReportArguments``."""
 
 
 @dataclass(frozen=True)
@@ -124,8 +133,6 @@ class ClientArguments:
     ca_bundle: Path | None
     emulator_world: Path | None
 
-
-_CLIENT_FIELDS = tuple(field.name for field in dataclasses.fields(ClientArguments))
 
 _HELP: dict[str, dict[str, str]] = {
     "check": {
@@ -183,16 +190,7 @@ def client_options(command: Literal["check", "start"]) -> Decorator:
         ),
     ]
 
-    def decorate(function: Callable[..., None]) -> Callable[..., None]:
-        @functools.wraps(function)
-        def command(**options: Any) -> None:
-            given = {name: options.pop(name) for name in _CLIENT_FIELDS}
-            function(client=ClientArguments(**given), **options)
-
-        decorated: Callable[..., None] = apply_all(decorators, command)
-        return decorated
-
-    return decorate
+    return grouped(ClientArguments, "client", decorators)
 
 
 _START_OPTIONS: list[Callable[[Any], Any]] = [

@@ -12,7 +12,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from helpers import AUTH, PROJECT, REPO, Emulated, Start, run_cli, world_data, write_manifest
+from helpers import (
+    AUTH,
+    PROJECT,
+    REPO,
+    CliRun,
+    Emulated,
+    Start,
+    run_cli,
+    world_data,
+    write_manifest,
+)
 
 P_MINE, R_MINE = "1" * 32, "2" * 32
 P_WATCHED, R_WATCHED = "3" * 32, "4" * 32
@@ -41,17 +51,9 @@ def _gate(tmp_path: Path) -> tuple[Path, Path]:
     return manifest, runs
 
 
-def _stops(server: Emulated) -> list[str]:
-    return [r.path.split("/")[-2] for r in server.requests if r.path.endswith("/stop")]
-
-
-def test_at_the_deadline_only_runs_from_runs_files_are_stopped(
-    tmp_path: Path, emulator: Start
-) -> None:
-    server = emulator(_world())
-    manifest, runs = _gate(tmp_path)
-    report = tmp_path / "gate.json"
-    run = run_cli(
+def _wait_past_the_deadline(server: Emulated, manifest: Path, runs: Path, *extra: str) -> CliRun:
+    """``check --wait`` with a one-second deadline the running runs cannot meet."""
+    return run_cli(
         [
             "check",
             str(manifest),
@@ -64,10 +66,24 @@ def test_at_the_deadline_only_runs_from_runs_files_are_stopped(
             "1",
             "--poll-interval",
             "0.2",
-            "--stop-unfinished",
-            f"--report=json={report}",
+            *extra,
         ],
         AUTH,
+    )
+
+
+def _stops(server: Emulated) -> list[str]:
+    return [r.path.split("/")[-2] for r in server.requests if r.path.endswith("/stop")]
+
+
+def test_at_the_deadline_only_runs_from_runs_files_are_stopped(
+    tmp_path: Path, emulator: Start
+) -> None:
+    server = emulator(_world())
+    manifest, runs = _gate(tmp_path)
+    report = tmp_path / "gate.json"
+    run = _wait_past_the_deadline(
+        server, manifest, runs, "--stop-unfinished", f"--report=json={report}"
     )
     assert run.exit_code == 4, run.output  # not finished: not broken
     assert _stops(server) == [R_MINE]  # once, and never the watched run
@@ -80,22 +96,7 @@ def test_at_the_deadline_only_runs_from_runs_files_are_stopped(
 def test_without_the_flag_nothing_is_stopped(tmp_path: Path, emulator: Start) -> None:
     server = emulator(_world())
     manifest, runs = _gate(tmp_path)
-    run = run_cli(
-        [
-            "check",
-            str(manifest),
-            "--endpoint",
-            server.url,
-            "--runs",
-            str(runs),
-            "--wait",
-            "--timeout",
-            "1",
-            "--poll-interval",
-            "0.2",
-        ],
-        AUTH,
-    )
+    run = _wait_past_the_deadline(server, manifest, runs)
     assert run.exit_code == 4
     assert _stops(server) == []
 
@@ -105,22 +106,7 @@ def test_the_manifest_can_ask_for_it(tmp_path: Path, emulator: Start) -> None:
     manifest, runs = _gate(tmp_path)
     text = manifest.read_text() + "wait:\n  stop_unfinished: true\n"
     manifest.write_text(text)
-    run = run_cli(
-        [
-            "check",
-            str(manifest),
-            "--endpoint",
-            server.url,
-            "--runs",
-            str(runs),
-            "--wait",
-            "--timeout",
-            "1",
-            "--poll-interval",
-            "0.2",
-        ],
-        AUTH,
-    )
+    run = _wait_past_the_deadline(server, manifest, runs)
     assert run.exit_code == 4, run.output
     assert _stops(server) == [R_MINE]
 
@@ -169,26 +155,8 @@ def test_a_stop_that_hangs_is_bounded_by_the_grace(tmp_path: Path, emulator: Sta
     server = emulator(_world(faults=[hang]))
     manifest, runs = _gate(tmp_path)
     started = time.monotonic()
-    run = run_cli(
-        [
-            "check",
-            str(manifest),
-            "--endpoint",
-            server.url,
-            "--runs",
-            str(runs),
-            "--wait",
-            "--timeout",
-            "1",
-            "--poll-interval",
-            "0.2",
-            "--stop-unfinished",
-            "--stop-grace",
-            "1",
-            "--retries",
-            "0",
-        ],
-        AUTH,
+    run = _wait_past_the_deadline(
+        server, manifest, runs, "--stop-unfinished", "--stop-grace", "1", "--retries", "0"
     )
     assert time.monotonic() - started < 10
     assert run.exit_code == 4, run.output  # a failed stop never changes the verdict

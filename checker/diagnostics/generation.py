@@ -44,6 +44,18 @@ class _OptionalNotNullable(_Titled):
             return inner
         return super().default_schema(schema)
 
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        # A model whose keys merge over defaults (``null_drops_default``) takes ``null`` as
+        # "not this default": there, and only there, a null is meant.
+        generated = super().model_schema(schema)
+        if getattr(schema["cls"], "null_drops_default", False):
+            properties = generated.get("properties", {})
+            for name, value in properties.items():
+                described = {k: value.pop(k) for k in ("title", "description") if k in value}
+                choices = value["anyOf"] if list(value) == ["anyOf"] else [value]
+                properties[name] = {**described, "anyOf": [*choices, {"type": "null"}]}
+        return generated
+
 
 def generate_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON Schema of ``model``, with the dialect declared, its models under the names

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -103,6 +103,20 @@ def _relevance(error: ValidationError) -> tuple[bool, int, bool]:
     return (not type_mismatch, len(error.absolute_path), error.validator not in _COMBINATORS)
 
 
+def _only_fitting_branch(errors: Iterable[ValidationError]) -> list[ValidationError]:
+    """The errors of the one branch whose type fits the value (``run: {...}`` against
+    ``anyOf: [RunExpectation, null]``), all of them; empty when no branch, or several, fit."""
+    branches: dict[object, list[ValidationError]] = {}
+    for found in errors:
+        branches.setdefault(found.relative_schema_path[0], []).append(found)
+    fitting = [
+        found
+        for found in branches.values()
+        if not any(e.validator == "type" and not e.relative_path for e in found)
+    ]
+    return fitting[0] if len(fitting) == 1 else []
+
+
 class SchemaProblems:
     """Translate jsonschema errors for one document into located, readable problems."""
 
@@ -162,6 +176,10 @@ class SchemaProblems:
             yield self.document.problem(
                 path, f"missing required key in {where}: one of {listed}", at_key=bool(path)
             )
+            return
+        if fitting := _only_fitting_branch(error.context or ()):
+            for found in fitting:
+                yield from self.translate(found)
             return
         best = best_match(error.context or (), key=_relevance)
         if best is not None and not (best.validator == "type" and not best.relative_path):

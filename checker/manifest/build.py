@@ -16,7 +16,7 @@ from checker.gate.durations import parse_duration
 from checker.gate.run_parameters import RefKind, RunParameters
 from checker.manifest import models
 from checker.manifest.expect_models import Wait
-from checker.manifest.expectations import resolve_expectation
+from checker.manifest.expectations import merged_expectation, resolve_expectation
 from checker.manifest.resolve import (
     Inputs,
     Locator,
@@ -110,7 +110,8 @@ def resolve_checks(
         definitions[name] = locator.origin(path)
         expect = default_expect
         if check.expect:
-            expect, found = resolve_expectation(check.expect, (*path, "expect"), locator, terminal)
+            own, found = resolve_expectation(check.expect, (*path, "expect"), locator, terminal)
+            expect = merged_expectation(default_expect, check.expect, own)
             problems += found
         if inputs.only and not any(fnmatch.fnmatchcase(name, p) for p in inputs.only):
             continue

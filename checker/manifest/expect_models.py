@@ -3,7 +3,7 @@ and how to wait for it. Frozen pydantic models, the source of the JSON Schema.""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -77,6 +77,8 @@ class RunBlock(Frozen):
     """How the run itself must end, from the run-level APIs (status, stages, duration)."""
 
     model_config = ConfigDict(title="Run expectation")
+    # Each key merges over defaults.expect.run; null drops the default (see merging.py).
+    null_drops_default: ClassVar[bool] = True
 
     status: Statuses | None = Field(
         default=None,
@@ -161,6 +163,7 @@ class ExpectBlock(Frozen):
     """What a run's answers must show for the check to pass. All given conditions must hold."""
 
     model_config = ConfigDict(title="Expectation")
+    null_drops_default: ClassVar[bool] = True
 
     status: StatusName | Annotated[list[StatusName], Field(min_length=1)] | None = Field(
         default=None,

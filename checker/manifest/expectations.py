@@ -108,3 +108,42 @@ def resolve_expectation(
         statuses=statuses, reason=rule, pipeline_name=expect.pipeline_name, run=run
     )
     return resolved, problems
+
+
+# Written key → resolved field, for merging a check's expect over defaults.expect.
+_EXPECT_FIELDS = {
+    "status": "statuses",
+    "reason": "reason",
+    "pipeline_name": "pipeline_name",
+    "run": "run",
+}
+_RUN_FIELDS = {
+    "status": "statuses",
+    "stages": "stages",
+    "max_duration": "max_duration",
+    "max_queue": "max_queue",
+    "retries": "retries",
+    "on_waiting": "on_waiting",
+}
+
+
+def merged_expectation(
+    default: Expectation, written: expect_models.ExpectBlock, own: Expectation
+) -> Expectation:
+    """The check's resolved expectation ``own`` over ``default``, key by key (and within
+    ``run`` too): a key the check wrote wins, ``null`` included, which stands for the
+    built-in value (no default); every other key is the default's."""
+    given = written.model_fields_set
+    changes: dict[str, object] = {
+        field: getattr(default, field) for key, field in _EXPECT_FIELDS.items() if key not in given
+    }
+    if written.run is not None and own.run is not None and default.run is not None:
+        run_given = written.run.model_fields_set
+        changes["run"] = own.run.model_copy(
+            update={
+                field: getattr(default.run, field)
+                for key, field in _RUN_FIELDS.items()
+                if key not in run_given
+            }
+        )
+    return own.model_copy(update=changes) if changes else own

@@ -88,8 +88,8 @@ class Defaults(Frozen):
     expect: ExpectBlock | None = Field(
         default=None,
         title="Default expectation",
-        description="Used by checks without an expect block of their own (replaced whole, "
-        "not merged).",
+        description="Merged into each check's expect key by key (and within run); a check "
+        "sets a key to null to drop its default.",
     )
     severity: Severity | None = Field(
         default=None,
@@ -156,7 +156,8 @@ class Check(Frozen):
     expect: ExpectBlock | None = Field(
         default=None,
         title="Expectation",
-        description="What the run must show; defaults.expect, else status START_SUCCESS.",
+        description="What the run must show, merged key by key over defaults.expect (null "
+        "drops a default); without either, status START_SUCCESS.",
     )
     severity: Severity | None = Field(
         default=None,

@@ -8,6 +8,7 @@ per line. Regenerate a golden file only after reading the difference.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,21 @@ def test_valid_manifest(manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert stdout.startswith(f"{manifest.name}: valid (")
     expected = manifest.with_suffix(".expected")
     assert stderr == (expected.read_text() if expected.exists() else "")
+
+
+@pytest.mark.parametrize(
+    "manifest", [p for p in _cases("valid") if p.with_suffix(".plan").exists()], ids=lambda p: p.stem
+)
+def test_valid_manifest_plan(manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``NAME.plan`` pins what ``checker plan`` shows: each check's effective expectation."""
+    monkeypatch.chdir(manifest.parent)
+    monkeypatch.setenv("HOME", str(manifest.parent / "no-home"))
+    run = run_cli(["plan", manifest.name])
+    assert run.exit_code == 0, run.stderr
+    golden = manifest.with_suffix(".plan")
+    if os.environ.get("CHECKER_REGENERATE_GOLDEN"):
+        golden.write_text(run.stdout)
+    assert run.stdout == golden.read_text()
 
 
 def test_every_invalid_case_has_a_golden_file() -> None:

@@ -190,7 +190,11 @@ class RunReport(Frozen):
 def gate_exit_code(results: Sequence[CheckResult]) -> ExitCode:
     """1 a blocking check failed or is missing; else 3 one errored; else 4 one had not ended
     (pending); else 0. A definite failure is the most actionable news, then "could not tell",
-    then "not finished in time"."""
+    then "not finished in time". A gate that evaluated nothing (every check an error: refused
+    credentials, a broken set-up) never passes, warnings or not."""
+    if results and all(r.outcome in ("error", "skipped") for r in results):
+        if any(r.outcome == "error" for r in results):
+            return ExitCode.UNEVALUATED
     blocking = [r for r in results if r.standing in ("failed", "errored")]
     if any(r.standing == "failed" and r.outcome != "pending" for r in blocking):
         return ExitCode.FAILED

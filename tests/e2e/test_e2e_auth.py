@@ -492,3 +492,21 @@ def test_plan_says_where_the_iam_project_comes_from_and_sends_nothing(tmp_path: 
     assert f"CodeArts project {PROJECT} at" in looked_up.stdout
     given = run_cli(["plan", str(gate)], AKSK)
     assert f"IAM project {IAM_PROJECT} from HUAWEICLOUD_SDK_PROJECT_ID" in given.stdout
+
+
+def test_a_warnings_only_gate_the_api_refuses_is_not_a_pass(tmp_path: Path, emulator: Start) -> None:
+    """Nothing evaluated is never a pass: refused credentials make every check an error,
+    and the gate exits 3 even though no check blocks."""
+    server = emulator()
+    data = manifest_data({"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
+    data["defaults"] = {"severity": "warning"}
+    gate = write_yaml(tmp_path / "gate.yaml", data)
+    reports = tmp_path / "gate.json"
+    env = {**AKSK, "HUAWEICLOUD_SDK_SK": "WRONG-secret-key-0000000000000000000"}
+    args = ["check", str(gate), "--endpoint", server.url, "--report", f"json={reports}"]
+    run = run_cli(args, env)
+    assert run.exit_code == 3, run.output
+    assert "NOT EVALUATED" in run.stdout
+    assert '"exit_code": 3' in reports.read_text()
+    # The same gate with the right keys passes: the exit code follows the answers.
+    assert run_cli(args, AKSK).exit_code == 0

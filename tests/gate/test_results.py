@@ -39,8 +39,11 @@ def test_summary_exit_code_and_junit_agree(results: list[CheckResult]) -> None:
     assert summary.failed + summary.missing == standings.count("failed")
     assert summary.errors == standings.count("errored")
     assert summary.warnings == standings.count("warned")
+    outcomes = {r.outcome for r in results}
     expected = (
-        ExitCode.FAILED
+        ExitCode.UNEVALUATED  # nothing evaluated is never a pass, warnings or not
+        if "error" in outcomes and outcomes <= {"error", "skipped"}
+        else ExitCode.FAILED
         if "failed" in standings
         else ExitCode.UNEVALUATED
         if "errored" in standings
@@ -103,3 +106,6 @@ def test_exit_codes_say_broken_before_unknown_before_unfinished() -> None:
     assert code("pending", "error", "missing") == ExitCode.FAILED
     assert code("fail", "pending") == ExitCode.FAILED
     assert gate_exit_code([outcomes["pass"], warned]) == ExitCode.PASSED
+    warned_error = result(make_check(severity="warning"), "error", "refused")
+    assert gate_exit_code([warned_error]) == ExitCode.UNEVALUATED
+    assert gate_exit_code([warned_error, outcomes["pass"]]) == ExitCode.PASSED

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from checker.diagnostics.problem import Problem
+from checker.diagnostics.wording import counted
 
 
 class ExitCode(IntEnum):
@@ -51,9 +52,10 @@ class InputError(CheckerError):
 
     consequence = "nothing was done"
 
-    def __init__(self, problems: tuple[Problem, ...]) -> None:
+    def __init__(self, problems: tuple[Problem, ...], consequence: str | None = None) -> None:
         count = sum(problem.is_error for problem in problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; {self.consequence}")
+        said = consequence or self.consequence
+        super().__init__(f"{counted(count, 'problem')} found; {said}")
         self.problems = problems
 
 

@@ -48,11 +48,16 @@ class ClientOptions:
     """The one deadline for the whole command, in seconds (None: the manifests', else 30m)."""
 
 
+def consequence(common: CommonOptions) -> str:
+    """What a manifest problem prevented: for ``start``, starting anything."""
+    return "nothing was started" if common.load.for_start else "nothing was queried"
+
+
 def load(common: CommonOptions, console: Output) -> LoadResult:
     """The resolved checks; the manifests' problems raise (exit 2), their warnings are said."""
     result = load_checks(common.manifests, common.load, common.environment)
     if not result.ok:
-        raise ManifestError(result.problems)
+        raise ManifestError(result.problems, consequence(common))
     console.problems(result.problems)
     if result.secrets:
         console.protect(Redactor(dict.fromkeys(result.secrets, MASK)))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from checker.app.common import CommonOptions, load
 from checker.diagnostics.problem import has_errors
+from checker.diagnostics.wording import counted
 from checker.errors import ExitCode
 from checker.manifest.load import load_checks
 from checker.output import Output, ProblemFormat
@@ -23,7 +24,7 @@ def validate(common: CommonOptions, console: Output, output_format: ProblemForma
     if output_format == "text":
         files = ", ".join(str(m) for m in common.manifests)
         count = len(result.checks)
-        console.out(f"{files}: valid ({count} check{'' if count == 1 else 's'})")
+        console.out(f"{files}: valid ({counted(count, 'check')})")
     return ExitCode.PASSED
 
 

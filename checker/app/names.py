@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 
-from checker.app.common import ClientOptions, CommonOptions, client_context
+from checker.app.common import ClientOptions, CommonOptions, client_context, consequence
 from checker.codearts.client import open_session
 from checker.codearts.context import ClientContext
 from checker.codearts.iam import IamTarget, targets_of
@@ -42,7 +42,8 @@ def with_pipeline_names(
         common.manifests, replace(common.load, listings=listings), common.environment
     )
     if not again.ok:
-        raise ManifestError(again.problems)  # its warnings were said the first time
+        # Its warnings were said the first time.
+        raise ManifestError(again.problems, consequence(common))
     banned = {p.pipeline_id for found in listings.values() for p in found if p.banned}
     return replace(again, banned=frozenset(banned))
 

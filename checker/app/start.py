@@ -19,6 +19,7 @@ from checker.app.common import ClientOptions, CommonOptions, client_context, loa
 from checker.app.names import with_pipeline_names
 from checker.app.starting import StartInterrupted, StartOutcome, start_runs
 from checker.codearts.iam import targets_of
+from checker.diagnostics.wording import counted
 from checker.errors import CheckerError, ExitCode, UsageError
 from checker.gate.starts import plan_starts
 from checker.manifest.load import LoadResult
@@ -101,11 +102,11 @@ def _started(
     for line in problems:
         console.err(f"error: {line}")
     queued = f" ({outcome.queued} queued at a concurrency limit)" if outcome.queued else ""
-    console.err(f"started {len(outcome.started)} of {planned} pipeline(s){queued}")
+    console.err(f"started {len(outcome.started)} of {counted(planned, 'pipeline')}{queued}")
     if lost is not None:
         console.err(text.rstrip("\n"))
         console.err(
-            f"error: {len(outcome.started)} pipeline(s) started; could not write {lost}: "
+            f"error: {counted(len(outcome.started), 'pipeline')} started; could not write {lost}: "
             "their runs are above, give them to check --runs"
         )
     return ExitCode.UNEVALUATED if problems or lost is not None else ExitCode.PASSED
@@ -186,8 +187,8 @@ def _approved(auto_approve: bool, confirm: Callable[[str], bool] | None, count: 
         return True
     if confirm is None:
         raise UsageError(
-            f"not starting {count} pipeline(s): nobody can confirm here",
+            f"not starting {counted(count, 'pipeline')}: nobody can confirm here",
             "run it on a terminal to confirm, or pass --auto-approve (starting costs "
             "money and quota)",
         )
-    return confirm(f"Start {count} pipeline(s)?")
+    return confirm(f"Start {counted(count, 'pipeline')}?")

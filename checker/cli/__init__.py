@@ -16,6 +16,7 @@ from checker.cli import runtime
 from checker.cli.common import common_options
 from checker.cli.console import Console
 from checker.cli.params import PATH, ManifestArguments, batch_size_option, load_options
+from checker.diagnostics.wording import counted
 from checker.errors import CheckerError, ExitCode
 
 if TYPE_CHECKING:
@@ -160,9 +161,10 @@ def emulator_command(*, world_file: Path, host: str, port: int) -> None:
             raise CheckerError(
                 f"cannot listen on {host}:{port}: {error.strerror}", "try another --port"
             ) from None
+        projects = counted(len(world.projects), "project")
+        runs = counted(world.run_count(), "run")
         console.err(
-            f"emulating CodeArts Pipeline at {server.url} ({len(world.projects)} projects, "
-            f"{world.run_count()} runs); Ctrl-C stops it"
+            f"emulating CodeArts Pipeline at {server.url} ({projects}, {runs}); Ctrl-C stops it"
         )
         console.err(f"point checker at it: CHECKER_ENDPOINT={server.url}")
         try:

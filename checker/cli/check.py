@@ -31,8 +31,9 @@ def check_command(
 
     \b
     Exit codes: 0 all blocking checks passed; 1 a check failed or is missing; 2 usage or
-    manifest problem (nothing queried); 3 a check could not be evaluated; 4 none failed, but
-    a run had not ended (pending at the deadline).
+    manifest problem (nothing queried); 3 a check could not be evaluated (or none could); 4
+    none failed, but a run had not ended (pending at the deadline); 130 Ctrl-C, 143 SIGTERM
+    (reports still written).
     """
     base = runtime.environment()
     credentials = runtime.credentials(base)

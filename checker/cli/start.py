@@ -34,7 +34,8 @@ def start_command(
     Shows what it will start and asks on a terminal; elsewhere it starts nothing without
     --auto-approve. A request that may have reached the service is never sent twice.
     Exit codes: 0 all started; 1 declined; 2 usage or manifest problem (nothing started);
-    3 a batch failed or its outcome is unknown, or a pipeline is missing from the answer.
+    3 a batch failed or its outcome is unknown, or a pipeline is missing from the answer;
+    130 Ctrl-C, 143 SIGTERM (the runs started so far are written).
     """
     base = runtime.environment()
     credentials = runtime.credentials(base)

@@ -30,11 +30,16 @@ _SECONDS = re.compile(r"[0-9]{1,6}")
 Redact = Callable[[str], str]
 
 
+def cut_marker(kept: int, length: int) -> str:
+    """What a cut says: how much of how much was left out."""
+    return f"… [cut: {length - kept:,} of {length:,} characters]"
+
+
 def api_text(value: object, redact: Redact) -> str:
     """A string from the API, safe to keep: redacted, then cut, then valid Unicode."""
     text = _SURROGATE.sub("\ufffd", redact(str(value)))
     if len(text) > MAX_API_TEXT:
-        text = f"{text[:MAX_API_TEXT]}… [cut: {len(text):,} characters]"
+        text = f"{text[:MAX_API_TEXT]}{cut_marker(MAX_API_TEXT, len(text))}"
     return text
 
 

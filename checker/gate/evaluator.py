@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from checker.diagnostics.wording import counted
 from checker.gate.answers import Observation
 from checker.gate.checks import TERMINAL_STARTUP_STATUSES, CheckSpec
 from checker.gate.knowledge import RunState
@@ -46,7 +47,7 @@ def decide(check: CheckSpec, state: RunState, now_ms: int, phase: Phase) -> Chec
 def _missing(check: CheckSpec, state: RunState, phase: Phase) -> CheckResult:
     if phase == "final":
         message = (
-            f"never appeared in the API's answer ({state.polls} polls); "
+            f"never appeared in the API's answer ({counted(state.polls, 'poll')}); "
             f"expected status {check.expect.describe_status()}"
         )
         return result(check, "pending", message, polls=state.polls)

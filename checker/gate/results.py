@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from checker import __version__
 from checker.diagnostics.problem import Location
+from checker.diagnostics.wording import counted
 from checker.errors import ExitCode
 from checker.gate.answers import Observation, RunObservation
 from checker.gate.checks import Expectation
@@ -192,9 +193,9 @@ def gate_exit_code(results: Sequence[CheckResult]) -> ExitCode:
     (pending); else 0. A definite failure is the most actionable news, then "could not tell",
     then "not finished in time". A gate that evaluated nothing (every check an error: refused
     credentials, a broken set-up) never passes, warnings or not."""
-    if results and all(r.outcome in ("error", "skipped") for r in results):
-        if any(r.outcome == "error" for r in results):
-            return ExitCode.UNEVALUATED
+    outcomes = {r.outcome for r in results}
+    if "error" in outcomes and outcomes <= {"error", "skipped"}:
+        return ExitCode.UNEVALUATED
     blocking = [r for r in results if r.standing in ("failed", "errored")]
     if any(r.standing == "failed" and r.outcome != "pending" for r in blocking):
         return ExitCode.FAILED
@@ -216,7 +217,7 @@ def verdict_line(summary: Summary, exit_code: ExitCode) -> str:
         f"{summary.passed} passed",
         f"{summary.failed} failed",
         f"{summary.missing} missing",
-        f"{summary.errors} error{'' if summary.errors == 1 else 's'}",
+        counted(summary.errors, "error"),
     ]
     if summary.pending:
         parts.append(f"{summary.pending} pending")
@@ -225,8 +226,8 @@ def verdict_line(summary: Summary, exit_code: ExitCode) -> str:
     if summary.flaky:
         parts.append(f"{summary.flaky} flaky")
     if summary.warnings:
-        parts.append(f"{summary.warnings} warning{'' if summary.warnings == 1 else 's'}")
-    return f"{head}: {', '.join(parts)} ({summary.total} checks)"
+        parts.append(counted(summary.warnings, "warning"))
+    return f"{head}: {', '.join(parts)} ({counted(summary.total, 'check')})"
 
 
 def _replaced(value: Any, replace: Callable[[str], str]) -> Any:

@@ -22,6 +22,7 @@ from checker.diagnostics.problem import (
     format_path,
     has_errors,
 )
+from checker.diagnostics.wording import counted
 from checker.environment import Environment
 from checker.gate.answers import StartedRun
 from checker.gate.checks import CheckSpec
@@ -196,7 +197,7 @@ def _redefinitions(
 def _nothing_selected(only: tuple[str, ...], definitions: dict[str, Location]) -> Problem:
     if only and definitions:
         return Problem.on_command_line(
-            f"--only {' '.join(only)} selects none of the {len(definitions)} check(s)",
+            f"--only {' '.join(only)} selects none of the {counted(len(definitions), 'check')}",
             hint="names: " + ", ".join(list(definitions)[:20]),
         )
     return Problem.on_command_line("no checks to run")

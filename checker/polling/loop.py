@@ -10,6 +10,7 @@ from checker.codearts.client import Session, open_session
 from checker.codearts.context import ClientContext
 from checker.codearts.iam import targets_of
 from checker.defaults import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_GROWTH, DEFAULT_POLL_INTERVAL
+from checker.diagnostics.wording import counted
 from checker.errors import CheckerError, Stopped
 from checker.gate.checks import CheckSpec
 from checker.gate.notes import auth_note, batch_limit_note
@@ -101,7 +102,9 @@ def _stop(
     said = stop_unfinished(runs, context, learned.iam_projects, why, wait.stop)
     if said:
         count = sum(message.startswith("stopped") for message in said.values())
-        learned.notes.append(Note(message=f"checker stopped {count} run(s) {why}", level="info"))
+        learned.notes.append(
+            Note(message=f"checker stopped {counted(count, 'run')} {why}", level="info")
+        )
     return with_stops(results, poller.checks, said)
 
 

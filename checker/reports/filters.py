@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from checker.codearts.endpoints import TRUSTED_DOMAINS
+from checker.codearts.wire import cut_marker
 from checker.diagnostics.problem import printable
 from checker.gate.failures import LogTail
 from checker.gate.results import CheckResult
@@ -95,7 +96,9 @@ def log_text(tail: LogTail) -> str:
     start of a line as a command)."""
     lines = [f"… {tail.truncated:,} earlier lines"] if tail.truncated else []
     for line in tail.lines:
-        cut = line if len(line) <= MAX_LOG_LINE else f"{line[:MAX_LOG_LINE]}… [cut: {len(line):,}]"
+        cut = line
+        if len(line) > MAX_LOG_LINE:
+            cut = f"{line[:MAX_LOG_LINE]}{cut_marker(MAX_LOG_LINE, len(line))}"
         lines.append(printable(cut))  # ANSI colours, bidi overrides: shown, never obeyed
     return "\n".join(f"| {line}" for line in lines)
 

@@ -10,6 +10,7 @@ from checker.reports.html import render_html
 from checker.reports.markdown import render_markdown
 from checker.reports.settings import DEFAULT_SETTINGS, RenderSettings
 from checker.reports.templates import template
+from checker.reports.text import text_summary
 
 
 @dataclass(frozen=True)
@@ -50,19 +51,8 @@ def render_json(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -
     return report.model_dump_json(indent=2) + "\n"
 
 
-TERMINAL_TAILS = 3
-"""Log tails shown in the summary; the rest are in the reports."""
-
-
 def render_text(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
-    width = max((len(r.name) for r in report.results), default=0)
-    tails = [r.name for r in report.results if r.failure and r.failure.log]
-    return template("text.txt.j2").render(
-        report=report,
-        width=width,
-        shown_tails=set(tails[:TERMINAL_TAILS]),
-        more_tails=max(0, len(tails) - TERMINAL_TAILS),
-    )
+    return text_summary(report)
 
 
 def render_dotenv(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:

@@ -110,7 +110,7 @@ def test_a_megabyte_error_message_is_cut_at_parse_time(
     body = json.dumps({"error_code": "DEVPIPE.1", "error_msg": "m" * 1_000_000}).encode()
     run, written = _check_against(tmp_path, hostile_server(_answer(500, body)))
     assert run.exit_code == 3
-    assert "[cut: 1,000,000 characters]" in written["json"]
+    assert "[cut: 999,000 of 1,000,000 characters]" in written["json"]
     assert all(len(text) < 50_000 for text in written.values())
 
 

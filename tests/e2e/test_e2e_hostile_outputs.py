@@ -226,7 +226,7 @@ def test_started_runs_that_cannot_be_written_go_to_stderr_with_exit_3(
             child.stdout.close()  # the reader went away before anything was written
         _, stderr = child.communicate(timeout=20)
     assert child.returncode == 3, stderr
-    assert "1 pipeline(s) started; could not write" in stderr
+    assert "1 pipeline started; could not write" in stderr
     runs = json.loads(stderr[stderr.index("{") : stderr.rindex("}") + 1])
     assert runs["result"][0]["pipeline_id"] == P_BUILD
     assert _starts(server) == 1

@@ -175,7 +175,7 @@ def test_only_selects_by_glob_and_never_selects_nothing(tmp_path: Path, emulator
     assert "nightly" not in run.stdout and "(2 checks)" in run.stdout
     run = run_cli(["check", str(manifest), "--endpoint", server.url, "--only", "deploy-*"], AUTH)
     assert run.exit_code == 2
-    assert "--only deploy-* selects none of the 3 check(s)" in run.stderr
+    assert "--only deploy-* selects none of the 3 checks" in run.stderr
     assert len(server.requests) == 1
 
 
@@ -288,3 +288,23 @@ def test_allow_unset_validates_a_manifest_before_ci_fills_it_in(tmp_path: Path) 
     broken = run_cli(["validate", "--allow-unset", str(manifest)])
     assert broken.exit_code == 2
     assert "invalid regular expression" in broken.stderr
+
+
+def test_counts_agree_in_number_and_start_says_nothing_was_started(
+    tmp_path: Path, emulator: Start
+) -> None:
+    server = emulator()
+    one = manifest_data({"build": {"pipeline_id": P_BUILD, "pipeline_run_id": R_BUILD}})
+    manifest = write_yaml(tmp_path / "one.yaml", one)
+    run = run_cli(["check", str(manifest), "--endpoint", server.url], AUTH)
+    assert run.exit_code == 0, run.output
+    assert "checker: 1 check," in run.stdout and "(1 check)" in run.stdout
+    assert "0 errors" in run.stdout
+    plan = run_cli(["plan", str(manifest), "--endpoint", server.url], AUTH)
+    assert "Plan: 1 check, 1 unique run, 1 request per poll." in plan.stdout
+    assert "(s)" not in run.output + plan.output
+    broken = write_yaml(tmp_path / "bad.yaml", {**one, "checks": {"build": {"pipeline_id": 1}}})
+    for command, said in (("start", "nothing was started"), ("check", "nothing was queried")):
+        refused = run_cli([command, str(broken), "--endpoint", server.url], AUTH)
+        assert refused.exit_code == 2
+        assert f"error: 1 problem found; {said}" in refused.stderr, refused.stderr

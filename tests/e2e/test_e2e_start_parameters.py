@@ -238,7 +238,7 @@ def test_a_queued_run_is_started_and_the_gate_waits_for_it(tmp_path: Path, emula
     out = tmp_path / "runs.json"
     run = _start(manifest, server, "--out", str(out))
     assert run.exit_code == 0, run.output
-    assert "started 1 of 1 pipeline(s) (1 queued at a concurrency limit)" in run.stderr
+    assert "started 1 of 1 pipeline (1 queued at a concurrency limit)" in run.stderr
     check = run_cli(
         [
             "check",

@@ -85,3 +85,10 @@ def test_validate_json_format_lists_problems(monkeypatch: pytest.MonkeyPatch) ->
         "hint": "allowed keys: region, endpoint, project_id, iam_project_id",
     }
     assert {p["level"] for p in problems} == {"error"}
+
+
+def test_the_readme_shows_what_validate_prints() -> None:
+    """The README's Diagnostics block is this case's golden output, verbatim."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    expected = (CASES / "invalid" / "readme-diagnostics.expected").read_text()
+    assert f"```\n{expected}```\n" in readme

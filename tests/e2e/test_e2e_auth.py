@@ -494,7 +494,9 @@ def test_plan_says_where_the_iam_project_comes_from_and_sends_nothing(tmp_path: 
     assert f"IAM project {IAM_PROJECT} from HUAWEICLOUD_SDK_PROJECT_ID" in given.stdout
 
 
-def test_a_warnings_only_gate_the_api_refuses_is_not_a_pass(tmp_path: Path, emulator: Start) -> None:
+def test_a_warnings_only_gate_the_api_refuses_is_not_a_pass(
+    tmp_path: Path, emulator: Start
+) -> None:
     """Nothing evaluated is never a pass: refused credentials make every check an error,
     and the gate exits 3 even though no check blocks."""
     server = emulator()

@@ -48,9 +48,10 @@ def test_valid_manifest(manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert stderr == (expected.read_text() if expected.exists() else "")
 
 
-@pytest.mark.parametrize(
-    "manifest", [p for p in _cases("valid") if p.with_suffix(".plan").exists()], ids=lambda p: p.stem
-)
+_PLANNED = [p for p in _cases("valid") if p.with_suffix(".plan").exists()]
+
+
+@pytest.mark.parametrize("manifest", _PLANNED, ids=lambda p: p.stem)
 def test_valid_manifest_plan(manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``NAME.plan`` pins what ``checker plan`` shows: each check's effective expectation."""
     monkeypatch.chdir(manifest.parent)

@@ -25,7 +25,7 @@ HOSTILE_LOG = (
 )
 """A step's log as an attacker would write it: CI commands, markup, escapes, a huge line."""
 PROJECT = "db8d07265e24426598b3eb03a7818972"
-START_MS = 1_795_996_800_000  # 2026-11-30T08:00:00Z
+START_MS = 1_796_025_600_000  # 2026-11-30T08:00:00Z
 
 
 def _run(status: str, minutes: int, end: bool = True, url: str | None = None) -> RunObservation:
@@ -142,4 +142,5 @@ def every_outcome() -> RunReport:
         generated_at="2026-11-30T08:30:00+00:00",
         credential_source="AK/SK from environment (AK DEMO********)",
         checker_version="0.1.0",
+        deadline="2026-11-30T08:45:00+00:00",
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from checker.app.common import ClientOptions, CommonOptions, client_context, load
 from checker.codearts.timing import Clock, Sleep, utc_now
 from checker.defaults import DEFAULT_POLL_INTERVAL
-from checker.errors import CheckerError, ExitCode
+from checker.errors import CheckerError, ExitCode, ManifestError
 from checker.output import Output
 from checker.polling.explain import EXPLAIN_DEFAULTS, ExplainPolicy
 from checker.polling.stopping import STOP_DEFAULTS, StopPolicy
@@ -45,14 +45,20 @@ class CheckOptions:
 def check(options: CheckOptions, console: Output) -> ExitCode:
     """The gate: load, query, evaluate, report. Exit code per :class:`ExitCode`."""
     from checker.app.names import with_pipeline_names
-    from checker.app.output import deliver
+    from checker.app.output import deliver, deliver_problems
     from checker.polling.loop import Interrupted, WaitPolicy, run_checks, unevaluated
     from checker.polling.poller import iso
 
     refuse_outputs(options.delivery.refusals(options.common.inputs))
-    result = load(options.common, console)
-    timeout = options.client.timeout or result.wait.timeout
-    result = with_pipeline_names(result, options.common, options.client, console, timeout)
+    try:
+        result = load(options.common, console)
+        timeout = options.client.timeout or result.wait.timeout
+        result = with_pipeline_names(result, options.common, options.client, console, timeout)
+    except ManifestError as error:
+        # The reports say why the gate did not run: a merge-request widget or step summary
+        # showing nothing looks like a pass.
+        deliver_problems(options, console, error.problems, iso(options.clock()))
+        raise
     wait = WaitPolicy(
         enabled=options.wait,
         poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import asdict
+
 from checker.app.check import CheckOptions
+from checker.diagnostics.problem import Problem
 from checker.errors import CheckerError, ExitCode
-from checker.gate.results import RunReport, with_text_replaced
+from checker.gate.results import InputProblem, RunReport, not_run_report, with_text_replaced
 from checker.output import Output
 from checker.reports.annotations import render_annotations
 from checker.reports.delivery import write_reports
@@ -30,6 +34,23 @@ def deliver(options: CheckOptions, console: Output, report: RunReport) -> ExitCo
     for message in failures:
         console.err(f"error: {message}")
     return ExitCode.USAGE if failures else ExitCode(report.exit_code)
+
+
+def deliver_problems(
+    options: CheckOptions, console: Output, problems: Sequence[Problem], now: str
+) -> None:
+    """The reports of a gate that did not run: its manifests' problems, located. Nothing is
+    printed (the problems are, by whoever raised them); reports that fail to write say so."""
+    if not (options.delivery.reports or options.delivery.templates):
+        return
+    found = [InputProblem.model_validate(asdict(problem)) for problem in problems]
+    report = with_text_replaced(
+        not_run_report(found, generated_at=now), console.redact, console.mentions_secret
+    )
+    failures = write_reports(report, options.delivery, console.redact)
+    failures += _step_outputs(options, report)
+    for message in failures:
+        console.err(f"error: {message}")
 
 
 def _step_outputs(options: CheckOptions, report: RunReport) -> list[str]:

@@ -146,6 +146,23 @@ class Note(Frozen):
     level: Literal["error", "info"] = "error"
 
 
+class InputProblem(Frozen):
+    """A located problem in the manifests (or their var and runs files) that kept the gate
+    from running: reports carry it so CI shows why nothing was checked."""
+
+    file: str
+    line: int
+    column: int
+    level: Literal["error", "warning"]
+    message: str
+    path: str = ""
+    hint: str | None = None
+
+    @property
+    def origin(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
 class RunReport(Frozen):
     """Everything one ``checker check`` found: the input of every report format."""
 
@@ -155,11 +172,19 @@ class RunReport(Frozen):
     format_version: int = REPORT_FORMAT_VERSION
     checker_version: str
     generated_at: str = Field(description="UTC, ISO 8601")
+    deadline: str | None = Field(
+        default=None, description="UTC, ISO 8601: the one deadline of a gate that waited"
+    )
     credential_source: str | None = None
     summary: Summary
     exit_code: int
     verdict: str
     notes: tuple[Note, ...] = ()
+    problems: tuple[InputProblem, ...] = Field(
+        default=(),
+        description="Why the gate did not run (exit code 2): every problem found in the "
+        "manifests, located; then there are no results",
+    )
     results: tuple[CheckResult, ...]
 
     @classmethod
@@ -171,6 +196,7 @@ class RunReport(Frozen):
         credential_source: str | None = None,
         notes: Sequence[Note] = (),
         checker_version: str = __version__,
+        deadline: str | None = None,
     ) -> RunReport:
         """The report of these results: summary, exit code and verdict follow from them;
         notes are said once each, in order."""
@@ -179,6 +205,7 @@ class RunReport(Frozen):
         return cls(
             checker_version=checker_version,
             generated_at=generated_at,
+            deadline=deadline,
             credential_source=credential_source,
             summary=summary,
             exit_code=int(exit_code),
@@ -186,6 +213,23 @@ class RunReport(Frozen):
             notes=tuple(dict.fromkeys(notes)),
             results=tuple(results),
         )
+
+
+def not_run_report(
+    problems: Sequence[InputProblem], *, generated_at: str, credential_source: str | None = None
+) -> RunReport:
+    """The report of a gate whose manifests have problems: nothing checked, exit code 2."""
+    errors = sum(problem.level == "error" for problem in problems)
+    return RunReport(
+        checker_version=__version__,
+        generated_at=generated_at,
+        credential_source=credential_source,
+        summary=Summary.of(()),
+        exit_code=int(ExitCode.USAGE),
+        verdict=f"NOT RUN: {counted(errors, 'problem')} in the manifests; nothing was checked",
+        problems=tuple(problems),
+        results=(),
+    )
 
 
 def gate_exit_code(results: Sequence[CheckResult]) -> ExitCode:

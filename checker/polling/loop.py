@@ -80,11 +80,12 @@ def run_checks(
         results = poller.results(context.clock(), stopped=stopped.signal_name)
         results = learned.retries.finish(results, poller.checks)
         results = _stop(poller, context, learned, wait, f"on {stopped.signal_name}", results)
-        raise Interrupted(stopped, _report(results, poller, context, learned)) from None
+        report = _report(results, poller, context, learned, wait.enabled)
+        raise Interrupted(stopped, report) from None
     if wait.enabled and poller.undecided:
         why = "on --fail-fast" if learned.gave_up == "--fail-fast" else "at the deadline"
         results = _stop(poller, context, learned, wait, why, results)
-    return _report(results, poller, context, learned)
+    return _report(results, poller, context, learned, wait.enabled)
 
 
 def _stop(
@@ -138,6 +139,7 @@ def _report(
     poller: Poller,
     context: ClientContext,
     learned: _Learned,
+    waited: bool,
 ) -> RunReport:
     credentials = context.credentials
     source = credentials.describe()
@@ -148,8 +150,13 @@ def _report(
     ]
     if learned.batch_limit is not None:
         notes.append(batch_limit_note(learned.batch_limit))
+    deadline = iso(context.deadline) if waited and context.deadline else None
     return RunReport.of(
-        results, generated_at=iso(context.clock()), credential_source=source, notes=notes
+        results,
+        generated_at=iso(context.clock()),
+        credential_source=source,
+        notes=notes,
+        deadline=deadline,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from checker.diagnostics.wording import counted
 from checker.gate.results import CheckResult, RunReport
 from checker.reports.filters import log_text, md_cell, run_cell
 from checker.reports.settings import DEFAULT_SETTINGS, RenderSettings
@@ -27,7 +28,9 @@ _ICONS = {
     "flaky": "🔁 flaky",
 }
 _HEADER = "| Outcome | Check | Pipeline | Run | Why |\n|---|---|---|---|---|\n"
-_VERDICT_ICONS = {0: "✅", 1: "❌", 3: "⚠️"}
+_VERDICT_ICONS = {0: "✅", 1: "❌", 2: "⛔", 3: "⚠️"}
+SHOWN_PROBLEMS = 200
+"""Manifest problems listed in the report; a manifest with more has one cause to fix first."""
 
 
 def _short(text: str, limit: int = CELL_CHARS) -> str:
@@ -76,6 +79,15 @@ def _head(report: RunReport) -> str:
     for note in report.notes:
         hint = f" — {md_cell(note.hint)}" if note.hint else ""
         lines.append(f"\n> {md_cell(note.message)}{hint}\n")
+    if report.problems:
+        lines.append("\n### Problems in the manifests (the gate did not run)\n\n")
+        lines.append("| Where | Problem |\n|---|---|\n")
+        for problem in report.problems[:SHOWN_PROBLEMS]:
+            hint = f"<br><sub>hint: {md_cell(_short(problem.hint))}</sub>" if problem.hint else ""
+            text = md_cell(_short(f"{problem.level}: {problem.message}"))
+            lines.append(f"| {md_cell(problem.origin)} | {text}{hint} |\n")
+        if (more := len(report.problems) - SHOWN_PROBLEMS) > 0:
+            lines.append(f"\n_{counted(more, 'more problem')}: run `checker validate`._\n")
     return "".join(lines)
 
 
@@ -98,8 +110,7 @@ def _tail(left_out: int, options: RenderSettings, failing: int = 0) -> str:
         else "write a JSON or JUnit report (--report json=PATH) for every check"
     )
     of_them = f", {failing:,} of them failing" if failing else ""
-    plural = "s" if left_out != 1 else ""
-    return f"\n_{left_out:,} more check{plural} not shown here{of_them}: {where}._\n"
+    return f"\n_{counted(left_out, 'more check')} not shown here{of_them}: {where}._\n"
 
 
 def render_markdown(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
@@ -157,9 +168,7 @@ def _log_tails(results: Sequence[CheckResult], budget: _Budget) -> str:
         )
         if not budget.take(block):
             left = len(tails) - index
-            parts.append(
-                f"\n_{left} log tail{'s' if left != 1 else ''} left out: over the budget._\n"
-            )
+            parts.append(f"\n_{counted(left, 'log tail')} left out: over the budget._\n")
             break
         parts.append(block)
     return "".join(parts)

@@ -20,11 +20,13 @@ VERDICTS = {
     ExitCode.FAILED: "failed",
     ExitCode.UNEVALUATED: "error",
     ExitCode.UNFINISHED: "pending",
+    ExitCode.USAGE: "invalid",
 }
 
 
 def gate_outputs(report: RunReport, report_json: str | None = None) -> dict[str, str]:
-    """The outputs of a gate: ``verdict`` (passed, failed, error, pending), ``count-<outcome>``
+    """The outputs of a gate: ``verdict`` (passed, failed, error, pending; invalid when the
+    manifests had problems and nothing ran), ``count-<outcome>``
     per outcome, ``failed`` (JSON list of the blocking checks that did not pass),
     ``report-json`` (when one was written)."""
     summary = report.summary

@@ -46,6 +46,7 @@ def text_summary(report: RunReport) -> str:
         f"checker: {counted(report.summary.total, 'check')}, "
         f"credentials: {terminal(report.credential_source)}"
     ]
+    lines += [f"{p.origin}: {p.level}: {terminal(p.message)}" for p in report.problems]
     for result in report.results:
         lines += _result_lines(result, width, result.name in shown)
     if more := max(0, len(tails) - TERMINAL_TAILS):

@@ -24,6 +24,7 @@ from checker.polling.loop import Interrupted
 from checker.polling.poller import Progress
 from checker.reports.delivery import Delivery
 from checker.reports.formats import render_junit
+from checker.reports.html import render_html
 from checker.reports.markdown import render_markdown
 from checker.reports.targets import ReportTarget
 
@@ -212,6 +213,9 @@ def test_a_run_that_never_ends_is_pending_at_the_deadline(tmp_path: Path, emulat
     assert sum(clock.slept) == pytest.approx(120)  # never slept past the deadline
     assert '<failure type="pending"' in render_junit(gate.report)
     assert "1 pending" in gate.report.verdict
+    # The report names the deadline (08:00 + 2m); the HTML timeline marks it on its axis.
+    assert gate.report.deadline == "2026-11-30T08:02:00+00:00"
+    assert "deadline 08:02:00" in render_html(gate.report)
 
 
 def test_a_run_that_appears_late_is_waited_for(tmp_path: Path, emulator: Start) -> None:

@@ -131,3 +131,39 @@ def test_a_report_renders_again_identically(tmp_path: Path) -> None:
     again = RunReport.model_validate_json(RENDERERS["json"](report, RenderSettings()))
     for name in sorted(RENDERERS):
         assert RENDERERS[name](again, RenderSettings()) == RENDERERS[name](report, RenderSettings())
+
+
+def test_a_broken_manifest_still_writes_every_report_saying_why(tmp_path: Path) -> None:
+    """Exit 2 with --report: one JUnit error per located problem (Jenkins' XSD, junitparser),
+    the problems in Markdown (cmark-gfm), HTML and JSON (the committed schema)."""
+    from helpers import run_cli
+
+    manifest = tmp_path / "gate.yaml"
+    manifest.write_text(
+        (DATA / "manifests" / "invalid" / "readme-diagnostics.yaml").read_text(), "utf-8"
+    )
+    paths = {name: tmp_path / f"gate.{SUFFIXES[name]}" for name in ("junit", "markdown", "json")}
+    paths["html"] = tmp_path / "gate.html"
+    reports = [arg for name, path in paths.items() for arg in ("--report", f"{name}={path}")]
+    run = run_cli(["check", str(manifest), *reports])
+    assert run.exit_code == 2
+    assert "3 problems found; nothing was queried" in run.stderr
+    junit = paths["junit"].read_text()
+    xmlschema.XMLSchema(str(DATA / "junit-10.xsd")).validate(junit)
+    suite = next(iter(JUnitXml.fromfile(str(paths["junit"]))))
+    assert (suite.name, suite.tests, suite.errors) == ("checker manifests", 3, 3)
+    assert f'message="{manifest}:10:7: unknown key &#39;stauts&#39;' in junit
+    markdown = _gfm(paths["markdown"].read_text())
+    assert markdown.count("<tr>") == 1 + 3 and "gate.yaml:12:23" in markdown
+    assert "NOT RUN: 3 problems in the manifests" in markdown
+    report = json.loads(paths["json"].read_text())
+    schema = json.loads((REPO / "schemas" / "report.schema.json").read_text())
+    assert list(Draft202012Validator(schema).iter_errors(report)) == []
+    assert report["exit_code"] == 2 and report["results"] == []
+    assert [(p["line"], p["column"]) for p in report["problems"]] == [(8, 22), (10, 7), (12, 23)]
+    html = paths["html"].read_text()
+    assert html.count("<tr><td><code>") == 3 and "the gate did not run" in html
+    # Rendered again from the JSON, every format is the same.
+    again = tmp_path / "again.xml"
+    assert run_cli(["render", str(paths["json"]), "--report", f"junit={again}"]).exit_code == 0
+    assert again.read_text() == junit

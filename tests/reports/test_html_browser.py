@@ -30,6 +30,7 @@ def _dom(path: Path, fragment: str = "") -> str:
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            "--window-size=1280,900",
             "--virtual-time-budget=2000",
             "--dump-dom",
             f"{path.as_uri()}{fragment}",
@@ -61,14 +62,15 @@ def page(tmp_path: Path) -> Path:
 def test_every_check_has_a_row_and_the_script_ran(page: Path) -> None:
     dom = _dom(page)
     rows = _rows(dom)
+    # Grouped as the header counts them: blocking problems, then the non-blocking ones.
     assert [outcome for outcome, _ in rows] == [
-        "fail",
         "fail",
         "missing",
         "error",
         "pending",
-        "skipped",
         "flaky",
+        "fail",  # a warning
+        "skipped",
         "pass",
     ]
     assert not any(hidden for _, hidden in rows)
@@ -77,8 +79,10 @@ def test_every_check_has_a_row_and_the_script_ran(page: Path) -> None:
 
 
 def test_filtering_and_search_work(page: Path) -> None:
-    failed = _rows(_dom(page, "#outcome=fail"))
-    assert sorted(o for o, hidden in failed if not hidden) == ["fail", "fail"]
+    failed = _rows(_dom(page, "#group=failed"))
+    assert [o for o, hidden in failed if not hidden] == ["fail"]  # the blocking one
+    warned = _rows(_dom(page, "#outcome=warning"))  # an older link's name for the group
+    assert [o for o, hidden in warned if not hidden] == ["fail"]  # the non-blocking one
     searched = _rows(_dom(page, "#q=ghost"))
     assert [o for o, hidden in searched if not hidden] == ["missing"]
 
@@ -111,3 +115,51 @@ def test_ten_thousand_checks_load_and_filter(tmp_path: Path) -> None:
     rows = _rows(_dom(path, "#outcome=pending"))
     assert len(rows) == 10_000
     assert sum(not hidden for _, hidden in rows) == sum(r.outcome == "pending" for r in results)
+
+
+def _buttons(dom: str) -> dict[str, int]:
+    return {
+        group: int(count)
+        for group, count in re.findall(r'data-filter="([a-z]+)"[^>]*>[a-z]+ \(([0-9]+)\)', dom)
+    }
+
+
+def test_each_button_counts_exactly_the_rows_it_shows_and_matches_the_header(page: Path) -> None:
+    dom = _dom(page)
+    buttons = _buttons(dom)
+    header = dict(re.findall(r"<span>([a-z]+): <strong>([0-9]+)</strong></span>", dom))
+    for group, count in buttons.items():
+        shown = _rows(_dom(page, f"#group={group}"))
+        assert sum(not hidden for _, hidden in shown) == count, group
+        assert int(header["checks" if group == "all" else group]) == count, group
+    # A non-blocking warning is never the first row, above the failures.
+    first = re.search(r'<tr data-outcome="[a-z]+" data-group="([a-z]+)"', dom)
+    assert first is not None and first.group(1) == "failed"
+
+
+_MEASURE = (
+    "<script>var w=[].map.call(document.querySelectorAll('#checks thead th'),"
+    "function(th){return Math.round(th.getBoundingClientRect().width)});"
+    "document.body.setAttribute('data-widths',w.join(','));"
+    "document.body.setAttribute('data-page',document.documentElement.scrollWidth);</script>"
+)
+
+
+def test_a_long_unbreakable_name_wraps_inside_its_column(tmp_path: Path) -> None:
+    base = every_outcome()
+    long_name = "release-" + "x" * 3_000
+    results = (base.results[0].model_copy(update={"name": long_name}), *base.results[1:])
+    html = render_html(base.model_copy(update={"results": results}))
+    # The page's CSP allows only its own script: the copy measured drops it, nothing else.
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    path = tmp_path / "long.html"
+    path.write_text(html.replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+    dom = _dom(path)
+    measured = re.search(r'data-widths="([0-9,]+)"', dom)
+    page = re.search(r'data-page="([0-9]+)"', dom)
+    assert measured is not None and page is not None
+    page_width = int(page.group(1))
+    _, check, _, _, why = (int(width) for width in measured.group(1).split(","))
+    widths = measured.group(1)
+    assert page_width <= 1280  # no horizontal scrolling
+    assert check < 300 and why >= 350, widths  # was 9,620 px and 50 px

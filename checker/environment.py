@@ -32,6 +32,7 @@ ACTIONS_VARIABLE = "GITHUB_ACTIONS"
 
 OUTPUT_VARIABLE = "GITHUB_OUTPUT"
 WORKSPACE_VARIABLE = "GITHUB_WORKSPACE"
+PROJECT_DIR_VARIABLE = "CI_PROJECT_DIR"
 CI_VARIABLE = "CI"
 PROXY_VARIABLES = frozenset(
     name
@@ -68,6 +69,7 @@ READ_VARIABLES = (
             ACTIONS_VARIABLE,
             OUTPUT_VARIABLE,
             WORKSPACE_VARIABLE,
+            PROJECT_DIR_VARIABLE,
             CI_VARIABLE,
         }
     )
@@ -118,6 +120,13 @@ class Environment:
     """The checkout GitHub annotates: annotation paths are made relative to it."""
     github_output: Path | None = None
     """GitHub's step-output file: the verdict and counts are appended for the next step."""
+    gitlab_project_dir: Path | None = None
+    """GitLab's checkout: the Code Quality report's paths are relative to it."""
+
+    @property
+    def checkout(self) -> Path | None:
+        """The repository checkout of the CI job, if it says: report paths are relative to it."""
+        return self.gitlab_project_dir or self.github_workspace
 
     @classmethod
     def from_mapping(cls, environ: Mapping[str, str], home: Path | None = None) -> Environment:
@@ -160,6 +169,7 @@ class Environment:
             github_actions=environ.get(ACTIONS_VARIABLE) == "true",
             github_output=Path(output) if (output := _text(environ, OUTPUT_VARIABLE)) else None,
             github_workspace=Path(ws) if (ws := _text(environ, WORKSPACE_VARIABLE)) else None,
+            gitlab_project_dir=Path(d) if (d := _text(environ, PROJECT_DIR_VARIABLE)) else None,
         )
 
     def region_endpoint(self, region: str) -> str | None:

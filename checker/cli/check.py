@@ -52,7 +52,7 @@ def check_command(
                 options = CheckOptions(
                     common=common_options(environment, arguments, emulator=emulator),
                     client=client_options(environment, client, credentials, emulator),
-                    delivery=report.delivery(environment.step_summary),
+                    delivery=report.delivery(environment.step_summary, environment.checkout),
                     quiet=gate.quiet,
                     wait=gate.wait,
                     fail_fast=gate.fail_fast,

@@ -86,11 +86,16 @@ class ReportArguments:
     def any(self) -> bool:
         return bool(self.reports or self.templates)
 
-    def delivery(self, step_summary: Path | None) -> Delivery:
+    def delivery(self, step_summary: Path | None, checkout: Path | None = None) -> Delivery:
         from checker.reports.delivery import Delivery
 
         return Delivery(
-            self.reports, self.templates, self.markdown_max_bytes, step_summary, self.follow_links
+            self.reports,
+            self.templates,
+            self.markdown_max_bytes,
+            step_summary,
+            self.follow_links,
+            checkout,
         )
 
 

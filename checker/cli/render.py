@@ -26,7 +26,7 @@ def render_command(
     from checker.app.render import render
 
     environment = runtime.environment()
-    delivery = report.delivery(environment.step_summary)
+    delivery = report.delivery(environment.step_summary, environment.checkout)
 
     def action(console: Console) -> ExitCode:
         if not report.any:

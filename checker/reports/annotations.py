@@ -7,10 +7,10 @@ message; also ``:`` and ``,`` in properties), so an answer can never start a com
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from checker.gate.results import CheckResult, RunReport
+from checker.reports.sources import source_path
 
 _LEVELS = {"failed": "error", "errored": "error", "warned": "warning"}
 
@@ -23,22 +23,11 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _place(result: CheckResult, workspace: Path | None) -> str:
-    """The manifest's path as GitHub attaches annotations: relative to the workspace when it
-    is inside it (an absolute or ``../`` path gets none)."""
-    file = Path(result.origin.file)
-    if workspace is not None:
-        absolute = file if file.is_absolute() else Path.cwd() / file
-        with contextlib.suppress(ValueError):
-            return absolute.resolve().relative_to(workspace.resolve()).as_posix()
-    return file.as_posix()
-
-
 def annotation(result: CheckResult, workspace: Path | None = None) -> str | None:
     level = _LEVELS.get(result.standing)
     if level is None:
         return None
-    file = _place(result, workspace)
+    file = source_path(result.origin.file, workspace)
     origin = result.origin
     title = f"checker: {result.name} {result.outcome}"
     return (

@@ -33,6 +33,8 @@ class Delivery:
     """A report written to this file is appended: all steps of a GitHub job share it."""
     follow_links: bool = False
     """``--follow-output-links``: write through links that lead out of the working folder."""
+    checkout: Path | None = None
+    """The CI job's checkout (``CI_PROJECT_DIR``, ``GITHUB_WORKSPACE``), for report paths."""
 
     def refusals(self, inputs: tuple[Path, ...]) -> list[str]:
         """Why some report must not be written where it is asked to be (nothing: all fine)."""
@@ -48,7 +50,9 @@ class Delivery:
             (str(t.path) for t in self.reports if t.format in ("json", "junit") and t != target),
             None,
         )
-        return RenderSettings(markdown_max_bytes=self.markdown_max_bytes, complete=complete)
+        return RenderSettings(
+            markdown_max_bytes=self.markdown_max_bytes, complete=complete, checkout=self.checkout
+        )
 
     def write(self, path: Path, text: str) -> None:
         if self.step_summary is not None and path.absolute() == self.step_summary.absolute():

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from checker.gate.results import CheckResult, RunReport
+from checker.reports.codequality import render_codequality
 from checker.reports.html import render_html
 from checker.reports.markdown import render_markdown
 from checker.reports.settings import DEFAULT_SETTINGS, RenderSettings
@@ -71,5 +72,6 @@ RENDERERS: dict[str, Renderer] = {
     "html": render_html,
     "text": render_text,
     "dotenv": render_dotenv,
+    "codequality": render_codequality,
 }
 """Every report format by the name ``--report FORMAT=PATH`` takes."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-FORMATS = ("junit", "markdown", "json", "html", "text", "dotenv")
+FORMATS = ("junit", "markdown", "json", "html", "text", "dotenv", "codequality")
 """Every report format by the name ``--report FORMAT=PATH`` takes."""
 
 

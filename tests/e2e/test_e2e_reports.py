@@ -245,3 +245,42 @@ def test_junit_suite_times_add_up_their_cases() -> None:
     xml = render_junit(every_outcome())
     suite_time = float(xml.split("<testsuite name=")[1].split('time="')[1].split('"')[0])
     assert suite_time == sum(r.duration or 0 for r in every_outcome().results) > 0
+
+
+def test_gitlab_code_quality_puts_failures_on_their_manifest_lines(
+    tmp_path: Path, emulator: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--report codequality: GitLab's format, paths relative to CI_PROJECT_DIR, lines where
+    the checks are written, fingerprints that survive the next pipeline; a broken manifest's
+    problems are blockers at their lines."""
+    server = emulator()
+    (tmp_path / "gates").mkdir()
+    manifest = _manifest(tmp_path).rename(tmp_path / "gates" / "gate.yaml")
+    monkeypatch.chdir(tmp_path / "gates")  # not the checkout's root: the path still is
+    env = {**AUTH, "CI_PROJECT_DIR": str(tmp_path)}
+    runs = []
+    for attempt in ("first", "second"):
+        path = tmp_path / f"{attempt}.json"
+        args = ["check", str(manifest), "--endpoint", server.url, "--report"]
+        run = run_cli([*args, f"codequality={path}"], env)
+        assert run.exit_code == 1, run.output
+        runs.append(json.loads(path.read_text()))
+    first, second = runs
+    assert [issue["location"] for issue in first] == [
+        {
+            "path": "gates/gate.yaml",
+            "lines": {"begin": manifest.read_text().splitlines().index("  scan:") + 1},
+        }
+    ]
+    assert first[0]["check_name"] == "checker/fail" and first[0]["severity"] == "critical"
+    assert first[0]["description"].startswith("scan: expected status START_SUCCESS")
+    assert [i["fingerprint"] for i in first] == [i["fingerprint"] for i in second]
+
+    manifest.write_text(manifest.read_text().replace("pipeline_run_id: ", "pipeline_run_idd: ", 1))
+    broken = tmp_path / "broken.json"
+    run = run_cli(["check", str(manifest), "--report", f"codequality={broken}"], env)
+    assert run.exit_code == 2
+    issues = json.loads(broken.read_text())
+    assert {issue["severity"] for issue in issues} == {"blocker"}
+    assert all(issue["location"]["path"] == "gates/gate.yaml" for issue in issues)
+    assert any("pipeline_run_idd" in issue["description"] for issue in issues)

@@ -34,6 +34,7 @@ SUFFIXES = {
     "text": "txt",
     "html": "html",
     "dotenv": "env",
+    "codequality": "codequality.json",
 }
 
 
@@ -167,3 +168,49 @@ def test_a_broken_manifest_still_writes_every_report_saying_why(tmp_path: Path) 
     again = tmp_path / "again.xml"
     assert run_cli(["render", str(paths["json"]), "--report", f"junit={again}"]).exit_code == 0
     assert again.read_text() == junit
+
+
+def _valid_code_quality(path: Path) -> list[dict[str, object]]:
+    """Read by check-jsonschema against GitLab's documented format; fingerprints unique."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--schemafile",
+            str(DATA / "gitlab-codequality.schema.json"),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    issues: list[dict[str, object]] = json.loads(path.read_text())
+    assert len({issue["fingerprint"] for issue in issues}) == len(issues)
+    return issues
+
+
+def test_code_quality_is_gitlab_s_format_with_stable_fingerprints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    report = every_outcome()
+    path = tmp_path / "gl-code-quality.json"
+    path.write_text(RENDERERS["codequality"](report, RenderSettings()), encoding="utf-8")
+    issues = _valid_code_quality(path)
+    # Every check that did not pass, none that did (pass, flaky).
+    assert len(issues) == sum(r.standing not in ("passed", "flaky") for r in report.results)
+    assert {issue["location"]["path"] for issue in issues} == {"gates/release.yaml"}  # type: ignore[index]
+    severities = {issue["check_name"]: issue["severity"] for issue in issues}
+    assert severities["checker/missing"] == "critical" and severities["checker/skipped"] == "info"
+    # A later run of the same gate: other times, other messages, the same fingerprints.
+    later = report.model_copy(
+        update={
+            "generated_at": "2026-12-01T09:00:00+00:00",
+            "results": tuple(
+                r.model_copy(update={"message": r.message + " (again)"}) for r in report.results
+            ),
+        }
+    )
+    again = json.loads(RENDERERS["codequality"](later, RenderSettings()))
+    assert [i["fingerprint"] for i in again] == [i["fingerprint"] for i in issues]

@@ -60,3 +60,4 @@ _.commit  # start.commit, read by getattr with the other refs
 _._one_pipeline  # pydantic validators
 _._no_dot_dot
 _._one_ref
+_.x  # timeline positions, read by the HTML template

@@ -54,21 +54,43 @@ def plan(
     console: Output,
     batch_size: int,
     full: bool | None = None,
+    output_format: ProblemFormat = "text",
+    for_start: bool = False,
 ) -> ExitCode:
-    """Print the requests a check would send; send nothing, except ListPipelines when checks
-    name pipelines by name."""
+    """Print the requests a check would send (``for_start``: what start would start, and the
+    requests for the checks that name their run); send nothing, except ListPipelines when
+    checks name pipelines by name."""
+    from dataclasses import replace
+
     from checker.codearts.iam import describe_iam
     from checker.gate.planner import plan_checks
-    from checker.reports.plan import render_plan
+    from checker.gate.starts import plan_starts
 
+    if for_start:
+        common = replace(common, load=replace(common.load, for_start=True))
     result = load(common, console)
     if any(check.pipeline_name for check in result.checks):
         from checker.app.common import ClientOptions
         from checker.app.names import with_pipeline_names
 
         result = with_pipeline_names(result, common, ClientOptions(credentials), console, None)
-    checks_plan = plan_checks(result.checks, batch_size)
+    named = [check for check in result.checks if check.pipeline_run_id]
+    checks_plan = plan_checks(named, batch_size)
+    starts = plan_starts(result.checks, batch_size) if for_start else None
     iam = describe_iam(result.checks, credentials.found, common.environment)
-    text = render_plan(checks_plan, credentials.describe(), full, iam)
-    console.out(text.strip("\n"))
+    source = credentials.describe()
+    if output_format == "json":
+        from checker.reports.plan_document import plan_document, render_plan_json
+
+        document = plan_document(checks_plan, source, iam, starts)
+        console.out(render_plan_json(document).rstrip("\n"))
+        return ExitCode.PASSED
+    from checker.reports.plan import render_plan, render_start_plan
+
+    if starts is not None:
+        earlier = {run.pipeline_run_id for run in result.saved_runs}
+        runs_files = common.load.runs_files
+        console.out(render_start_plan(starts, result.checks, source, runs_files, earlier))
+        return ExitCode.PASSED
+    console.out(render_plan(checks_plan, source, full, iam).strip("\n"))
     return ExitCode.PASSED

@@ -22,7 +22,7 @@ from checker.errors import CheckerError, ExitCode
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-SCHEMA_NAMES = ("manifest", "world", "report")
+SCHEMA_NAMES = ("manifest", "world", "report", "plan")
 
 
 def schema_model(name: str) -> type[BaseModel]:
@@ -35,6 +35,10 @@ def schema_model(name: str) -> type[BaseModel]:
         from checker.emulator.world import World
 
         return World
+    if name == "plan":
+        from checker.reports.plan_document import PlanDocument
+
+        return PlanDocument
     from checker.gate.results import RunReport
 
     return RunReport
@@ -67,13 +71,30 @@ def _register() -> None:
     default=None,
     help="List every run under its request (the default up to 500 checks).",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json prints the plan as a document (schemas/plan.schema.json) for bots and reviews.",
+)
+@click.option(
+    "--start",
+    "for_start",
+    is_flag=True,
+    help="Plan what `start` would start (checks need no run ID), as start shows it.",
+)
 def plan_command(
     *,
     arguments: ManifestArguments,
     batch_size: int,
     full: bool | None,
+    output_format: Literal["text", "json"],
+    for_start: bool,
 ) -> None:
-    """Show the requests `check` would send, per project. Sends nothing."""
+    """Show the requests `check` would send, per project. Sends nothing (except ListPipelines
+    for pipelines named by name)."""
     from checker.app.inspect import plan
 
     environment = runtime.environment()
@@ -82,7 +103,9 @@ def plan_command(
     runtime.run(
         environment,
         arguments.debug,
-        lambda console: plan(common, credentials, console, batch_size, full),
+        lambda console: plan(
+            common, credentials, console, batch_size, full, output_format, for_start
+        ),
         credentials,
     )
 

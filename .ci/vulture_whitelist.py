@@ -61,3 +61,13 @@ _._one_pipeline  # pydantic validators
 _._no_dot_dot
 _._one_ref
 _.x  # timeline positions, read by the HTML template
+init_command  # a click command
+_.expectation  # plan document fields: serialised, never read in Python
+_.expectation_text
+_.run_status
+_.run_detail
+_.requests
+_.named_runs
+_.log_pages
+_.x_project_id
+_.requests_per_poll

@@ -54,12 +54,14 @@ def main() -> None:
 
 def _register() -> None:
     from checker.cli.check import check_command
+    from checker.cli.init import init_command
     from checker.cli.render import render_command
     from checker.cli.start import start_command
 
     main.add_command(check_command)
     main.add_command(start_command)
     main.add_command(render_command)
+    main.add_command(init_command)
 
 
 @main.command(name="plan", short_help="Show the requests check would send.")

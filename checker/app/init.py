@@ -16,8 +16,8 @@ from checker.codearts.context import ClientContext
 from checker.codearts.iam import IamTarget
 from checker.codearts.run_starts import list_pipelines
 from checker.codearts.timing import utc_now
-from checker.environment import Environment
 from checker.diagnostics.wording import counted
+from checker.environment import Environment
 from checker.errors import CheckerError, ExitCode, UsageError
 from checker.gate.run_parameters import ListedPipeline
 from checker.manifest.starter import StarterProject, starter_manifest
@@ -67,7 +67,8 @@ def init(options: InitOptions, console: Output) -> ExitCode:
         console.out(text.rstrip("\n"))
         return ExitCode.PASSED
     _write_new(options.out, text)
-    console.err(f"wrote {options.out}: {len(chosen)} of {counted(len(listed), 'pipeline')} as checks")
+    of = counted(len(listed), "pipeline")
+    console.err(f"wrote {options.out}: {len(chosen)} of {of} as checks")
     return ExitCode.PASSED
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -21,6 +21,22 @@ class Frozen(BaseModel):
     """Values never change once built; unknown fields are refused."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+FrozenModel = TypeVar("FrozenModel", bound=Frozen)
+
+
+def prevalidated(model: type[FrozenModel], fields: set[str], values: dict[str, Any]) -> FrozenModel:
+    """``model`` from ``values`` that were validated already, every field given (``fields``,
+    shared by every instance: pydantic copies it before changing it): what
+    ``model_construct`` stores, without its per-field loop (10 µs → 0.7 µs an instance; a
+    manifest's 100,000 checks are built so). A test keeps it equal to the validated model."""
+    instance = object.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", fields)
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
 
 
 def same_text(left: str | None, right: str | None) -> bool:

@@ -14,6 +14,7 @@ from checker.diagnostics.problem import KeyPath, Location, Problem
 from checker.gate.checks import TERMINAL_RUN_STATUSES, CheckSpec, Expectation
 from checker.gate.durations import parse_duration
 from checker.gate.run_parameters import RefKind, RunParameters
+from checker.gate.types import prevalidated
 from checker.manifest import models
 from checker.manifest.expect_models import Wait
 from checker.manifest.expectations import merged_expectation, resolve_expectation
@@ -154,28 +155,27 @@ def _spec(
     expect: Expectation,
     defaults: models.Defaults,
 ) -> CheckSpec:
-    # Every value here was validated already (the manifest model, the resolvers): building
-    # without validating again saves a pass over 100,000 checks. Every field is given, so
-    # all share one fields-set (pydantic copies it before changing it) instead of a set of
-    # ten names each: 75 MB fewer at 100,000 checks.
-    return CheckSpec.model_construct(
-        _SPEC_FIELDS,
-        name=name,
-        description=check.description,
-        manifest=where.manifest,
-        origin=where.origin,
-        endpoint=where.endpoint,
-        project_id=where.project_id,
-        pipeline_id=where.pipeline_id,
-        pipeline_name=check.pipeline,
-        run_from_runs_file=check.pipeline_run_id is None,
-        pipeline_run_id=where.run_id,
-        expect=expect,
-        severity=check.severity or defaults.severity or "error",
-        region=where.region,
-        iam_project_id=where.iam_project_id,
-        start=run_parameters(check.start) if check.start is not None else None,
-    )
+    # Every value here was validated already (the manifest model, the resolvers): built
+    # without validating again, and every field given, so all share one fields-set instead of
+    # a set of fifteen names each (75 MB fewer at 100,000 checks).
+    values = {
+        "name": name,
+        "description": check.description,
+        "manifest": where.manifest,
+        "origin": where.origin,
+        "endpoint": where.endpoint,
+        "project_id": where.project_id,
+        "pipeline_id": where.pipeline_id,
+        "pipeline_run_id": where.run_id,
+        "expect": expect,
+        "severity": check.severity or defaults.severity or "error",
+        "region": where.region,
+        "iam_project_id": where.iam_project_id,
+        "pipeline_name": check.pipeline,
+        "run_from_runs_file": check.pipeline_run_id is None,
+        "start": run_parameters(check.start) if check.start is not None else None,
+    }
+    return prevalidated(CheckSpec, _SPEC_FIELDS, values)
 
 
 def run_parameters(block: StartBlock) -> RunParameters:

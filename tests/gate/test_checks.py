@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import P_BUILD, R_BUILD, evaluate, manifest_data, write_yaml
+from helpers import P_BUILD, R_BUILD, evaluate, make_check, manifest_data, write_yaml
 
 from checker.gate.answers import Observation
+from checker.gate.checks import CheckSpec, Expectation
 from checker.manifest.load import LoadOptions, load_checks
 
 
@@ -91,3 +92,17 @@ def test_a_reason_pattern_is_compiled_by_re2_once_per_check_and_never_by_re(
     loaded = load_checks([write_yaml(tmp_path / "gate.yaml", manifest_data(checks))], LoadOptions())
     assert loaded.ok, loaded.problems
     assert calls == ["^Current .*banned"] * 2  # was five compiles (re and re2, twice, then re2)
+
+
+def test_a_prevalidated_check_is_the_validated_check() -> None:
+    """The loader's fast construction stores what validation would: equal, hashable, and
+    copied with changes like any model."""
+    from checker.gate.types import prevalidated
+
+    validated = make_check(expect=Expectation(statuses=("START_FAILED",)))
+    values = {name: getattr(validated, name) for name in type(validated).model_fields}
+    fast = prevalidated(CheckSpec, set(values), values)
+    assert fast == validated and hash(fast) == hash(validated)
+    assert fast.model_dump() == validated.model_dump()
+    assert fast.model_copy(update={"name": "other"}).name == "other"
+    assert fast.model_fields_set == set(CheckSpec.model_fields)  # every field given

@@ -51,6 +51,10 @@ A = TypeVar("A")
 T = TypeVar("T")
 
 
+Heard = Callable[[BatchAnswer], None] | None
+"""Told of each startup answer as soon as it is in (the run-level requests it unblocks)."""
+
+
 class Session:
     """One HTTP client for a whole command: every poll reuses its connections."""
 
@@ -70,7 +74,7 @@ class Session:
     async def call(self, call: Call[T]) -> tuple[T | None, QueryFailure | None]:
         return await self.caller.call(call)
 
-    async def startup(self, batches: Sequence[Batch]) -> list[BatchAnswer]:
+    async def startup(self, batches: Sequence[Batch], on_answer: Heard = None) -> list[BatchAnswer]:
         def call(batch: Batch) -> Call[tuple[Observation, ...]]:
             path = STARTUP_PATH.format(project_id=batch.project_id)
             label = f"startup {batch.project_id}/{batch.number}"
@@ -80,7 +84,9 @@ class Session:
         def answer(
             batch: Batch, found: tuple[Observation, ...] | None, failure: QueryFailure | None
         ) -> BatchAnswer:
-            return BatchAnswer(batch=batch, observations=found or (), failure=failure)
+            made = BatchAnswer(batch=batch, observations=found or (), failure=failure)
+            _ = on_answer is not None and on_answer(made)  # told at once: run-level requests
+            return made
 
         return await self._each_batch(batches, call, answer)
 

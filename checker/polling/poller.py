@@ -7,7 +7,7 @@ never asked about again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -16,10 +16,11 @@ from checker.gate.answers import BatchAnswer, DetailAnswer, LatestAnswer, QueryF
 from checker.gate.checks import CheckSpec
 from checker.gate.evaluator import Phase, decide
 from checker.gate.knowledge import Knowledge
-from checker.gate.planner import Batch, DetailQuery, LatestBatch, plan_poll
+from checker.gate.planner import Batch, DetailQuery, LatestBatch, PlannedRun, plan_poll
 from checker.gate.results import CheckResult
 from checker.gate.types import RunKey
 from checker.gate.verdicts import result
+from checker.polling.following import Follower, runs_to_follow
 
 
 class Queries(Protocol):
@@ -29,11 +30,20 @@ class Queries(Protocol):
     def batch_limit(self) -> int | None:
         """The most items a request may hold, once the service refused more (HTTP 413)."""
 
-    async def startup(self, batches: Sequence[Batch]) -> list[BatchAnswer]: ...
+    async def startup(
+        self,
+        batches: Sequence[Batch],
+        on_answer: Callable[[BatchAnswer], None] | None = None,
+    ) -> list[BatchAnswer]:
+        """Every batch's answer; ``on_answer`` is told of each as soon as it is in."""
 
     async def latest(self, batches: Sequence[LatestBatch]) -> list[LatestAnswer]: ...
 
     async def details(self, queries: Sequence[DetailQuery]) -> list[DetailAnswer]: ...
+
+
+def run_key_of(batch: Batch, run: PlannedRun) -> RunKey:
+    return RunKey(batch.endpoint, batch.project_id, run.pipeline_id, run.pipeline_run_id)
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -89,6 +99,9 @@ class Poller:
         self.polls = 0
         self._last_progress: tuple[int, int, int] | None = None
         self._linked: set[str] = set()
+        self._by_key: dict[RunKey, list[CheckSpec]] = {}
+        for check in self.checks:
+            self._by_key.setdefault(check.run_key, []).append(check)
 
     @property
     def undecided(self) -> list[CheckSpec]:
@@ -105,47 +118,45 @@ class Poller:
         return self.batch_size if limit is None else min(self.batch_size, limit)
 
     async def poll(self, session: Queries, now: datetime) -> None:
-        """Ask about every undecided run once, then decide what can be decided."""
+        """Ask about every undecided run once, then decide what can be decided. Run-level
+        requests go as soon as a run is known to have started: for runs started in earlier
+        polls at once, for the others as their startup answer comes in."""
         self.polls += 1
         now_ms = epoch_ms(now)
-        asked: set[RunKey] = set()
-        startup = [c for c in self.undecided if not self.knowledge.get(c.run_key).startup_settled]
+        undecided = self.undecided
+        startup = [c for c in undecided if not self.knowledge.get(c.run_key).startup_settled]
+        follower = Follower(session, lambda: self._size(session))
+        known = self.knowledge
+
+        def readable(key: RunKey) -> bool:
+            return not known.get(key).not_latest
+
+        asking = {c.run_key for c in startup}
+        follower.follow(runs_to_follow(undecided, known, now_ms, self.decided, asking), readable)
+
+        def answered(answer: BatchAnswer) -> None:
+            batch = answer.batch
+            keys = [run_key_of(batch, run) for run in batch.runs]
+            learned = Knowledge({key: known.get(key) for key in keys}).with_startup([answer])
+            checks = [c for key in keys for c in self._by_key.get(key, ())]
+            follower.follow(runs_to_follow(checks, learned, now_ms, self.decided), readable)
+
         if startup:
             plan = plan_poll(startup, (), (), self._size(session))
-            answers = await session.startup(plan.batches)
+            answers = await session.startup(plan.batches, answered)
             self.knowledge = self.knowledge.with_startup(answers)
             self._note_auth([a.failure for a in answers], [a.batch.project_id for a in answers])
-            asked |= {c.run_key for c in startup}
-        running = self._runs_to_follow(now_ms)
-        if running:
-            asked |= await self._follow(session, running)
-        self.knowledge = self.knowledge.polled(asked)
-        self._decide(now_ms, iso(now), "waiting" if self.waiting else "snapshot")
-
-    def _runs_to_follow(self, now_ms: int) -> list[RunKey]:
-        """Runs that started and whose outcome some undecided check still waits for."""
-        keys = []
-        for check in self.undecided:
-            state = self.knowledge.get(check.run_key)
-            if not (check.checks_run and state.started):
-                continue
-            if decide(check, state, now_ms, "waiting") is None:
-                keys.append(check.run_key)
-        return list(dict.fromkeys(keys))
-
-    async def _follow(self, session: Queries, keys: Sequence[RunKey]) -> set[RunKey]:
-        latest = [key for key in keys if not self.knowledge.get(key).not_latest]
-        plan = plan_poll((), latest, (), self._size(session))
-        answers = await session.latest(plan.latest)
-        self.knowledge = self.knowledge.with_latest(answers, latest)
-        self._note_auth([a.failure for a in answers], [a.batch.project_id for a in answers])
-        # Runs just learned not to be the latest are read now, in the same poll.
-        details = [key for key in keys if self.knowledge.get(key).not_latest]
+        latest = await follower.answers()
+        followed = list(follower.keys)
+        self.knowledge = self.knowledge.with_latest(latest, [k for k in followed if readable(k)])
+        self._note_auth([a.failure for a in latest], [a.batch.project_id for a in latest])
+        details = [key for key in followed if self.knowledge.get(key).not_latest]
         plan = plan_poll((), (), details, self._size(session))
-        found = await session.details(plan.details)
+        found = await session.details(plan.details)  # not the latest: read one by one
         self.knowledge = self.knowledge.with_details(found)
         self._note_auth([a.failure for a in found], [a.query.project_id for a in found])
-        return set(keys)
+        self.knowledge = self.knowledge.polled(asking | set(followed))
+        self._decide(now_ms, iso(now), "waiting" if self.waiting else "snapshot")
 
     def _note_auth(self, failures: Sequence[QueryFailure | None], projects: Sequence[str]) -> None:
         for failure, project in zip(failures, projects, strict=True):

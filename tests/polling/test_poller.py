@@ -4,7 +4,7 @@ passed in. What it asks, with which batch sizes, and how it reports progress."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from helpers import make_check
@@ -47,7 +47,11 @@ class FakeQueries:
         if self.limit is not None and size > self.limit:
             self._learned = self.limit
 
-    async def startup(self, batches: Sequence[Batch]) -> list[BatchAnswer]:
+    async def startup(
+        self,
+        batches: Sequence[Batch],
+        on_answer: Callable[[BatchAnswer], None] | None = None,
+    ) -> list[BatchAnswer]:
         answers = []
         for batch in batches:
             self._record("startup", len(batch.runs))
@@ -60,6 +64,9 @@ class FakeQueries:
                 for run in batch.runs
             )
             answers.append(BatchAnswer(batch=batch, observations=observed))
+            if on_answer is not None:
+                on_answer(answers[-1])
+            await asyncio.sleep(0)  # a request in flight: what was sent meanwhile can go
         return answers
 
     async def latest(self, batches: Sequence[LatestBatch]) -> list[LatestAnswer]:
@@ -129,3 +136,52 @@ def test_progress_says_what_changed_since_it_was_last_asked() -> None:
     asyncio.run(poller.poll(queries, NOW))
     third = poller.progress(elapsed=25.0, remaining=35.0, next_in=None)
     assert (third.decided, third.passed, third.running, third.changed) == (1, 1, 2, True)
+
+
+def test_run_level_requests_go_as_soon_as_their_runs_are_known_to_have_started() -> None:
+    """Pipelined: the latest-status request for a startup batch's runs goes while the next
+    startup batch is still in flight — and a poll sends exactly the requests of its plan."""
+    from checker.gate.planner import plan_checks
+
+    queries = FakeQueries()
+    checks = _checks(300)
+    poller = Poller(checks, batch_size=100, waiting=True)
+    asyncio.run(poller.poll(queries, NOW))
+    kinds = [kind for kind, _ in queries.sizes]
+    assert kinds.index("latest") < len(kinds) - 1 - kinds[::-1].index("startup")
+    assert len(queries.sizes) == plan_checks(checks, 100).request_count == 6
+    assert sorted(queries.sizes) == [("latest", 100)] * 3 + [("startup", 100)] * 3
+
+
+class StartsSome(FakeQueries):
+    """Runs of odd-numbered pipelines fail to start."""
+
+    async def startup(
+        self,
+        batches: Sequence[Batch],
+        on_answer: Callable[[BatchAnswer], None] | None = None,
+    ) -> list[BatchAnswer]:
+        answers = []
+        for batch in batches:
+            self._record("startup", len(batch.runs))
+            observed = tuple(
+                Observation(
+                    pipeline_id=run.pipeline_id,
+                    pipeline_run_id=run.pipeline_run_id,
+                    status="START_FAILED" if int(run.pipeline_id[-1], 16) % 2 else "START_SUCCESS",
+                )
+                for run in batch.runs
+            )
+            answers.append(BatchAnswer(batch=batch, observations=observed))
+            if on_answer is not None:
+                on_answer(answers[-1])
+        return answers
+
+
+def test_runs_that_failed_to_start_get_no_run_level_request() -> None:
+    queries = StartsSome()
+    checks = _checks(10)
+    poller = Poller(checks, batch_size=100, waiting=True)
+    asyncio.run(poller.poll(queries, NOW))
+    started = sum(not int(c.pipeline_id[-1], 16) % 2 for c in checks)
+    assert queries.sizes == [("startup", 10), ("latest", started)]

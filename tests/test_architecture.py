@@ -4,13 +4,14 @@ or exit, what the pure core may import, how large a module or function may grow.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import REPO, TOKEN, Start
 
 PACKAGE = REPO / "checker"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
@@ -89,6 +90,7 @@ def test_only_the_environment_module_names_variables(path: Path) -> None:
         ["--version"],
         ["--help"],
         ["check", "--help"],
+        ["init", "--help"],
         ["schema", "manifest"],
         ["schema", "world"],
         ["schema", "report"],
@@ -106,6 +108,7 @@ def test_start_up_imports_only_what_the_command_needs(args: list[str]) -> None:
         "except SystemExit:\n"
         "    pass\n"
         "heavy = {'httpx', 'jinja2', 'jsonschema', 'checker.emulator.server', 'checker.app'}\n"
+        f"heavy |= {{'pydantic'}} if {args[0] != 'schema'} else set()\n"
         "print(sorted(heavy & set(sys.modules)), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -127,3 +130,30 @@ def test_validating_a_good_manifest_loads_no_http_templates_or_schema_validator(
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_a_gate_loads_no_templating_or_schema_validator_unless_a_report_needs_it(
+    tmp_path: Path, emulator: Start
+) -> None:
+    """The text summary, JSON, Markdown and Code Quality reports are plain Python: a gate
+    that writes only those never imports Jinja (JUnit, HTML and users' templates do, after
+    the verdict) nor jsonschema (which only explains manifest errors)."""
+    example = REPO / "examples"
+    reports = [f"--report={fmt}={tmp_path / fmt}" for fmt in ("json", "markdown", "codequality")]
+    server = emulator()
+    args = ["check", str(example / "release-gate.yaml"), "--endpoint", server.url]
+    code = (
+        "import sys\n"
+        "from checker.cli import main\n"
+        "try:\n"
+        f"    main({[*args, *reports]!r})\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 1, exit.code\n"  # the example's banned pipeline fails
+        "print(sorted({'jinja2', 'jsonschema'} & set(sys.modules)), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "CHECKER_AUTH_TOKEN": TOKEN}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "markdown").read_text().startswith("**❌ checker FAILED")

@@ -13,15 +13,16 @@ from checker.cli import runtime
 from checker.cli.console import Console
 from checker.cli.options import grouped
 from checker.cli.params import PATH, DurationType
-from checker.environment import Environment
 from checker.errors import ExitCode, UsageError
-from checker.gate.types import ID_PATTERN, bad_id_message
 
 if TYPE_CHECKING:
     from checker.codearts.credentials import CredentialChoice
+    from checker.environment import Environment
 
 
 def _project_id(_: click.Context, __: click.Parameter, value: str) -> str:
+    from checker.gate.types import ID_PATTERN, bad_id_message  # pydantic: not for --help
+
     if not re.fullmatch(ID_PATTERN, value):
         raise click.BadParameter(bad_id_message(value))
     return value

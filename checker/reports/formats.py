@@ -7,10 +7,8 @@ from dataclasses import dataclass
 
 from checker.gate.results import CheckResult, RunReport
 from checker.reports.codequality import render_codequality
-from checker.reports.html import render_html
 from checker.reports.markdown import render_markdown
 from checker.reports.settings import DEFAULT_SETTINGS, RenderSettings
-from checker.reports.templates import template
 from checker.reports.text import text_summary
 
 
@@ -43,6 +41,8 @@ def _suites(results: Iterable[CheckResult]) -> list[_Suite]:
 
 
 def render_junit(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
+    from checker.reports.templates import template  # Jinja: loaded only to write a report
+
     suites = _suites(report.results)
     total = sum(suite.time for suite in suites)
     return template("junit.xml.j2").render(report=report, suites=suites, total_time=total)
@@ -50,6 +50,12 @@ def render_junit(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) 
 
 def render_json(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
     return report.model_dump_json(indent=2) + "\n"
+
+
+def render_html(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
+    from checker.reports.html import html_report  # Jinja and the page's assets
+
+    return html_report(report, options)
 
 
 def render_text(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:

@@ -159,7 +159,7 @@ def _ordered(results: tuple[CheckResult, ...]) -> list[CheckResult]:
     return sorted(results, key=lambda r: GROUPS.index(group_of(r)))
 
 
-def render_html(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
+def html_report(report: RunReport, options: RenderSettings = DEFAULT_SETTINGS) -> str:
     script, script_hash = _script()
     rows = _ordered(report.results)
     bars, chart = _bars(report, rows)

@@ -23,8 +23,7 @@ from checker.manifest.load import LoadOptions
 from checker.polling.loop import Interrupted
 from checker.polling.poller import Progress
 from checker.reports.delivery import Delivery
-from checker.reports.formats import render_junit
-from checker.reports.html import render_html
+from checker.reports.formats import render_html, render_junit
 from checker.reports.markdown import render_markdown
 from checker.reports.targets import ReportTarget
 

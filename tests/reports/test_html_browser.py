@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from report_fixtures import every_outcome
 
-from checker.reports.html import render_html
+from checker.reports.formats import render_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from checker.app.common import ClientOptions, CommonOptions, client_context, load
 from checker.codearts.timing import Clock, Sleep, utc_now
-from checker.defaults import DEFAULT_POLL_INTERVAL
+from checker.defaults import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
 from checker.errors import CheckerError, ExitCode, ManifestError
 from checker.output import Output
 from checker.polling.explain import EXPLAIN_DEFAULTS, ExplainPolicy
@@ -28,6 +28,8 @@ class CheckOptions:
     wait: bool = False
     fail_fast: bool = False
     poll_interval: float | None = None
+    max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL
+    """The cap of the growing pause between polls (``--max-poll-interval``)."""
     progress: ProgressSink | None = None
     clock: Clock = utc_now
     sleep: Sleep | None = None
@@ -61,7 +63,11 @@ def check(options: CheckOptions, console: Output) -> ExitCode:
         raise
     wait = WaitPolicy(
         enabled=options.wait,
-        poll_interval=options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,
+        poll_interval=min(
+            options.poll_interval or result.wait.poll_interval or DEFAULT_POLL_INTERVAL,
+            options.max_poll_interval,
+        ),
+        max_interval=options.max_poll_interval,
         fail_fast=options.fail_fast,
         stop=replace(options.stop, enabled=options.stop.enabled or result.wait.stop_unfinished),
         retry_failed=options.retry_failed,

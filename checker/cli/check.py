@@ -57,6 +57,7 @@ def check_command(
                     wait=gate.wait,
                     fail_fast=gate.fail_fast,
                     poll_interval=gate.poll_interval,
+                    max_poll_interval=gate.max_poll_interval,
                     progress=None if gate.quiet else printer,
                     annotations=not gate.no_annotations,
                     explain=ExplainPolicy(gate.log_lines, gate.log_runs),

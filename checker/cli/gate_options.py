@@ -30,8 +30,15 @@ _CHECK_OPTIONS: list[Callable[[Any], Any]] = [
         "--poll-interval",
         type=DurationType(),
         help=f"First pause between polls; grows {DEFAULT_POLL_GROWTH:g}x per poll up to "
-        f"{DEFAULT_MAX_POLL_INTERVAL:g}s [default: the manifest's "
+        "--max-poll-interval [default: the manifest's "
         f"wait.poll_interval, else {format_duration(DEFAULT_POLL_INTERVAL)}].",
+    ),
+    click.option(
+        "--max-poll-interval",
+        type=DurationType(),
+        default=f"{DEFAULT_MAX_POLL_INTERVAL:g}s",
+        show_default=True,
+        help="The longest pause between polls: a run's end is seen at most this late.",
     ),
     click.option(
         "--fail-fast",
@@ -87,6 +94,7 @@ class GateArguments:
 
     wait: bool
     poll_interval: float | None
+    max_poll_interval: float
     fail_fast: bool
     stop_unfinished: bool
     stop_grace: float

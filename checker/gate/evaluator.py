@@ -65,18 +65,23 @@ def _startup_judged(
     check: CheckSpec, entry: Observation, state: RunState, now_ms: int, phase: Phase
 ) -> CheckResult | None:
     mismatches = _mismatches(check, entry)
+
+    def details() -> str:
+        # Written only for a decided check: every undecided run is judged twice a poll.
+        return context(check) + (
+            f"\nobserved: status {entry.status}, pipeline_name {quoted(entry.pipeline_name)}, "
+            f"reason {quoted(entry.reason)}"
+        )
+
     about = f"pipeline {quoted(entry.pipeline_name)}, reason {quoted(entry.reason)}"
-    details = context(check) + (
-        f"\nobserved: status {entry.status}, pipeline_name {quoted(entry.pipeline_name)}, "
-        f"reason {quoted(entry.reason)}"
-    )
     if mismatches:
-        return result(check, "fail", f"{'; '.join(mismatches)} ({about})", details, observed=entry)
+        message = f"{'; '.join(mismatches)} ({about})"
+        return result(check, "fail", message, details(), observed=entry)
     if check.expect.run is not None:
         return judge_run(check, entry, state, now_ms, phase, details)
     observed = f"observed {entry.status or 'no status'}"
     message = f"expected status {check.expect.describe_status()}, {observed} ({about})"
-    return result(check, "pass", message, details, observed=entry)
+    return result(check, "pass", message, details(), observed=entry)
 
 
 def _mismatches(check: CheckSpec, entry: Observation) -> list[str]:

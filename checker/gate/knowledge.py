@@ -18,7 +18,7 @@ from checker.gate.answers import (
     RunObservation,
 )
 from checker.gate.checks import TERMINAL_STARTUP_STATUSES
-from checker.gate.types import Frozen, RunKey
+from checker.gate.types import Frozen, RunKey, prevalidated
 
 
 class RunState(Frozen):
@@ -32,6 +32,12 @@ class RunState(Frozen):
     not_latest: bool = False
     """Learned from a latest-status answer: from now on read with the detail API."""
     polls: int = 0
+
+    def updated(self, **changes: object) -> RunState:
+        """This state with ``changes`` (values of the right types, from answers already
+        read): what ``model_copy`` makes, several times faster — every undecided run's state
+        is replaced twice a poll."""
+        return prevalidated(RunState, _STATE_FIELDS, {**self.__dict__, **changes})
 
     @property
     def startup_entry(self) -> Observation | None:
@@ -52,6 +58,7 @@ class RunState(Frozen):
 
 
 _NOTHING_KNOWN = RunState()
+_STATE_FIELDS = set(RunState.model_fields)
 
 
 def _entries_by_run(
@@ -80,10 +87,7 @@ class Knowledge:
     def polled(self, keys: Iterable[RunKey]) -> Knowledge:
         """One more poll asked about these runs."""
         return self._with(
-            {
-                key: self.get(key).model_copy(update={"polls": self.get(key).polls + 1})
-                for key in keys
-            }
+            {key: self.get(key).updated(polls=self.get(key).polls + 1) for key in keys}
         )
 
     def with_startup(self, answers: Sequence[BatchAnswer]) -> Knowledge:
@@ -99,16 +103,21 @@ class Knowledge:
                 else:
                     found = tuple(entries.get((run.pipeline_id, run.pipeline_run_id), ()))
                     change = {"startup": found, "startup_failure": None}
-                updates[key] = state.model_copy(update=change)
+                updates[key] = state.updated(**change)
         return self._with(updates)
 
     def with_latest(self, answers: Sequence[LatestAnswer], asked: Iterable[RunKey]) -> Knowledge:
         """Merge latest-status answers for the runs ``asked`` about: a pipeline's latest run
         is observed; the other asked runs of that pipeline are not its latest."""
         by_pipeline: dict[tuple[str, str, str], LatestAnswer] = {}
+        # Each pipeline's latest run, found once: a linear search per run costs
+        # runs × batch size every poll.
+        runs: dict[tuple[int, str], RunObservation] = {}
         for answer in answers:
             for pipeline_id in answer.batch.pipeline_ids:
                 by_pipeline[(answer.batch.endpoint, answer.batch.project_id, pipeline_id)] = answer
+            for run in reversed(answer.runs):  # the first listed wins, as before
+                runs[(id(answer), run.pipeline_id)] = run
         updates: dict[RunKey, RunState] = {}
         for key in asked:
             found = by_pipeline.get((key.endpoint, key.project_id, key.pipeline_id))
@@ -116,26 +125,26 @@ class Knowledge:
                 continue
             state = self.get(key)
             if found.failure is not None:
-                updates[key] = state.model_copy(update={"run_failure": found.failure})
+                updates[key] = state.updated(run_failure=found.failure)
                 continue
             why = next((w for pipeline, w in found.spoiled if pipeline == key.pipeline_id), None)
             if why is not None:
                 failure = QueryFailure(kind="answer", message=f"unusable answer: {why}")
-                updates[key] = state.model_copy(update={"run_failure": failure})
+                updates[key] = state.updated(run_failure=failure)
                 continue
-            latest = next((r for r in found.runs if r.pipeline_id == key.pipeline_id), None)
+            latest = runs.get((id(found), key.pipeline_id))
             if latest is None:
                 continue  # the pipeline has no run yet: ours has not appeared
             if latest.pipeline_run_id == key.pipeline_run_id:
-                updates[key] = state.model_copy(update={"run": latest, "run_failure": None})
+                updates[key] = state.updated(run=latest, run_failure=None)
             else:
-                updates[key] = state.model_copy(update={"not_latest": True})
+                updates[key] = state.updated(not_latest=True)
         return self._with(updates)
 
     def forgotten(self, key: RunKey) -> Knowledge:
         """The run as if never seen at run level: after a retry, a new attempt is going."""
         update = {"run": None, "run_failure": None}
-        return self._with({key: self.get(key).model_copy(update=update)})
+        return self._with({key: self.get(key).updated(**update)})
 
     def with_details(self, answers: Sequence[DetailAnswer]) -> Knowledge:
         updates: dict[RunKey, RunState] = {}
@@ -144,7 +153,7 @@ class Knowledge:
             key = RunKey(query.endpoint, query.project_id, query.pipeline_id, query.pipeline_run_id)
             state = self.get(key)
             if answer.failure is not None:
-                updates[key] = state.model_copy(update={"run_failure": answer.failure})
+                updates[key] = state.updated(run_failure=answer.failure)
             elif answer.run is not None:
-                updates[key] = state.model_copy(update={"run": answer.run, "run_failure": None})
+                updates[key] = state.updated(run=answer.run, run_failure=None)
         return self._with(updates)

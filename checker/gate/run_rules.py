@@ -6,6 +6,8 @@ A run is decided when its status is terminal, or earlier when it already failed:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from checker.gate.answers import Observation, RunObservation, StageObservation
 from checker.gate.checks import TERMINAL_STAGE_STATUSES, CheckSpec, RunExpectation
 from checker.gate.durations import format_duration
@@ -23,14 +25,14 @@ def judge_run(
     state: RunState,
     now_ms: int,
     phase: str,
-    details: str,
+    details: Callable[[], str],
 ) -> CheckResult | None:
     """The outcome of a check whose run started as expected."""
     rule = check.expect.run
     assert rule is not None
     if entry.status != "START_SUCCESS":
         message = f"the run did not start: status {entry.status}; expected {rule.describe()}"
-        return result(check, "fail", message, details, observed=entry)
+        return result(check, "fail", message, details(), observed=entry)
     run = state.run
     if run is None:
         return _not_seen(check, entry, state, phase, details)
@@ -44,16 +46,16 @@ def judge_run(
     if run.status in rule.terminal:
         problems = _ended_wrong(rule, run, seconds)
         if problems:
-            return result(check, "fail", "; ".join(problems), _with_run(details, run), **extra)
+            return result(check, "fail", "; ".join(problems), _with_run(details(), run), **extra)
         took = f" after {format_duration(seconds)}" if seconds is not None else ""
         message = f"expected {rule.describe()}, observed {run.status}{took}"
-        return result(check, "pass", message, _with_run(details, run), **extra)
+        return result(check, "pass", message, _with_run(details(), run), **extra)
     early = _failing_early(rule, run, seconds)
     if early:
-        return result(check, "fail", "; ".join(early), _with_run(details, run), **extra)
+        return result(check, "fail", "; ".join(early), _with_run(details(), run), **extra)
     if run.status in WAITING_STATUSES and rule.on_waiting != "wait":
         message = f"the run is {run.status}{_waiting_at(run)}; expected {rule.describe()}"
-        decided = result(check, "fail", message, _with_run(details, run), **extra)
+        decided = result(check, "fail", message, _with_run(details(), run), **extra)
         if rule.on_waiting == "warn":  # reported, never blocking
             return decided.model_copy(update={"severity": "warning"})
         return decided
@@ -63,11 +65,11 @@ def judge_run(
     status = run.status or "without a status"
     note = _waiting_at(run) if status in WAITING_STATUSES else QUEUE_NOTES.get(status, "")
     message = f"still {status}{note}{took}; expected {rule.describe()}"
-    return result(check, "pending", message, _with_run(details, run), **extra)
+    return result(check, "pending", message, _with_run(details(), run), **extra)
 
 
 def _not_seen(
-    check: CheckSpec, entry: Observation, state: RunState, phase: str, details: str
+    check: CheckSpec, entry: Observation, state: RunState, phase: str, details: Callable[[], str]
 ) -> CheckResult | None:
     rule = check.expect.run
     assert rule is not None
@@ -78,7 +80,7 @@ def _not_seen(
         return None
     where = "never appeared in" if phase == "final" else "not yet in"
     message = f"started, but {where} the run-level answers; expected {rule.describe()}"
-    return result(check, "pending", message, details, observed=entry, polls=state.polls)
+    return result(check, "pending", message, details(), observed=entry, polls=state.polls)
 
 
 def _with_run(details: str, run: RunObservation) -> str:

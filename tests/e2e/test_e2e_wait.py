@@ -81,6 +81,7 @@ def _gate_in_process(
     timeout: float = 600,
     fail_fast: bool = False,
     batch_size: int = 100,
+    max_poll_interval: float = 60,
     **manifest_extra: Any,
 ) -> Gate:
     manifest = write_yaml(tmp_path / "gate.yaml", manifest_data(checks, **manifest_extra))
@@ -95,6 +96,7 @@ def _gate_in_process(
         wait=wait,
         fail_fast=fail_fast,
         poll_interval=10,
+        max_poll_interval=max_poll_interval,
         progress=seen.append,
         clock=clock,
         sleep=clock.sleep,
@@ -588,3 +590,25 @@ def test_the_nested_error_shape_in_a_200_is_a_service_error(
     result = gate.report.results[0]
     assert result.outcome == "error"
     assert "DEVPIPE.00011412" in result.message and "unusable" not in result.message
+
+
+@pytest.mark.parametrize(("cap", "minutes"), [(60, 45), (20, 10)])
+def test_a_long_run_is_seen_within_one_capped_interval_of_its_end(
+    tmp_path: Path, emulator: Start, cap: float, minutes: int
+) -> None:
+    """A 45-minute run: the pause grows 1.5x per poll but never past --max-poll-interval,
+    and the verdict comes at most one pause after the run ended."""
+    clock = FakeClock()
+    ends_after = minutes * 60
+    timeline = {
+        "run": {"timeline": [{"status": "RUNNING", "seconds": ends_after}, {"status": "COMPLETED"}]}
+    }
+    server = emulator(_world({P1: _pipeline("Release", {R1: timeline})}), clock=clock)
+    start = clock()
+    checks = {"release": {"pipeline_id": P1, "pipeline_run_id": R1, **RUN}}
+    gate = _gate_in_process(tmp_path, server, clock, checks, timeout=3600, max_poll_interval=cap)
+    assert gate.code == ExitCode.PASSED, gate.out
+    assert max(clock.slept) == cap
+    seen_after = (clock() - start).total_seconds() - ends_after
+    assert 0 <= seen_after <= cap
+    assert len(clock.slept) < ends_after / cap + 10  # no busy polling

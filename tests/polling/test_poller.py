@@ -185,3 +185,38 @@ def test_runs_that_failed_to_start_get_no_run_level_request() -> None:
     asyncio.run(poller.poll(queries, NOW))
     started = sum(not int(c.pipeline_id[-1], 16) % 2 for c in checks)
     assert queries.sizes == [("startup", 10), ("latest", started)]
+
+
+def test_a_long_wait_stays_flat_in_memory_and_in_work_per_poll() -> None:
+    """1,000 run checks polled 200 times: what is known replaces what was known (results,
+    progress, knowledge never accumulate), so memory after poll 200 is what it was after
+    poll 20, within 2,000 allocated blocks (a poll allocates ~100,000 and frees them); and a
+    poll's requests cover only the undecided runs."""
+    import gc
+    import sys
+
+    queries = FakeQueries()
+    checks = _checks(1_000)
+    poller = Poller(checks, batch_size=100, waiting=True)
+
+    async def wait(polls: int) -> None:
+        for poll in range(polls):
+            await poller.poll(queries, NOW)
+            poller.progress(float(poll), None, 10.0)
+
+    asyncio.run(wait(20))
+    gc.collect()
+    early = sys.getallocatedblocks()
+    queries.sizes.clear()
+    asyncio.run(wait(180))
+    gc.collect()
+    late = sys.getallocatedblocks()
+    assert late - early < 2_000, (early, late)
+    assert len(poller.knowledge.states) == 1_000 and not poller.decided
+    assert queries.sizes == [("latest", 100)] * 10 * 180  # the same requests every poll
+    # 900 runs end: the next poll decides them, and later polls ask only about the rest.
+    queries.ended = {_id("p", i) for i in range(900)}
+    queries.sizes.clear()
+    asyncio.run(wait(2))
+    assert len(poller.decided) == 900
+    assert queries.sizes == [("latest", 100)] * 10 + [("latest", 100)]

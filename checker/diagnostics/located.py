@@ -63,6 +63,11 @@ class LocatedDocument:
     positions: Mapping[KeyPath, int] = field(default_factory=dict)
     """Each value's packed position, its key's above it (:func:`with_key`; 0: no key)."""
     scalars: Mapping[KeyPath, Scalar] = field(default_factory=dict)
+    may_reference: bool = field(default=True, compare=False)
+    """False when no string holds a ``$``: substitution has nothing to walk (a hint the
+    builder gives; it never changes what the document is)."""
+    may_hold_null: bool = field(default=True, compare=False)
+    """False when no value is null: nothing to look for."""
 
     def position(self, path: KeyPath) -> Position:
         """The position of the value at ``path``, or of its closest located ancestor."""

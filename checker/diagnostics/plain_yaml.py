@@ -62,6 +62,8 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.done = False
+        self.references = False
+        self.nulls = False
 
     def child_path(self) -> KeyPath:
         if not self.stack:
@@ -101,6 +103,7 @@ class _Builder:
         tag = _STR if event.tag == "!" else self._resolve(event)
         if tag == _STR:
             if "$" in event.value:
+                self.references = True
                 self.scalars[path] = Scalar(event.value, event.style)
             self.place(event.value, path, position)
             return
@@ -109,15 +112,21 @@ class _Builder:
         end: Any = event.end_mark
         node = ScalarNode(tag, event.value, start, end, event.style)
         try:
-            self.place(self.loader.construct_object(node, deep=True), path, position)
+            value = self.loader.construct_object(node, deep=True)
         except Exception:  # the composer path reports it, located
             raise _NotPlain from None
+        self.nulls = self.nulls or value is None
+        self.place(value, path, position)
 
     def _resolve(self, event: ScalarEvent) -> str:
         """The tag YAML 1.1 gives a plain or quoted scalar (int, bool, null, str…)."""
         value = event.value
         if not event.implicit[0] or (value and value[0] not in self.first_characters):
             return _STR  # quoted, or plain but no implicit type starts with this character
+        if len(value) > 5 and value[0].isalpha():
+            # Of the implicit types only booleans and nulls start with a letter, and none is
+            # longer than "false": an ID such as fa430add… is a string without six regexes.
+            return _STR
         tag: str = self.loader.resolve(  # type: ignore[no-untyped-call]
             ScalarNode, value, event.implicit
         )
@@ -192,4 +201,11 @@ def build_plain(text: str, file: str) -> LocatedDocument | None:
         return None
     if not builder.done:
         return LocatedDocument(file, None)
-    return LocatedDocument(file, builder.root, builder.positions, builder.scalars)
+    return LocatedDocument(
+        file,
+        builder.root,
+        builder.positions,
+        builder.scalars,
+        may_reference=builder.references,
+        may_hold_null=builder.nulls,
+    )

@@ -255,7 +255,11 @@ def _load_file(path: Path, inputs: Inputs) -> FileResult:
     locator = Locator(document, substituted.reference_positions)
     problems += regex_problems(substituted.data, locator)
     built: tuple[models.Manifest | None, list[Problem]] | None = None
-    if not (broken_yaml or has_errors(substituted.problems) or _has_null(document.data)):
+    if not (
+        broken_yaml
+        or has_errors(substituted.problems)
+        or (document.may_hold_null and _has_null(document.data))
+    ):
         # The happy path validates once: the model is as strict as the schema, except that
         # it reads an empty value as "not given" where the schema refuses it.
         built = _build(document, substituted)

@@ -40,6 +40,8 @@ class Substitution:
 
 def substitute(document: LocatedDocument, scope: Scope) -> Substitution:
     """Every ``${…}`` in the document's strings replaced, except under ``variables:``."""
+    if not document.may_reference:
+        return Substitution(document.data, {})
     return _Interpolator(document, scope).run()
 
 

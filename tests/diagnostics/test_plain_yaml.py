@@ -37,6 +37,21 @@ def test_plain_and_composed_documents_are_the_same(data: Any, flow: bool) -> Non
     composed, problems = load_composed(text, "m.yaml")
     assert plain is not None and problems == []
     assert plain == composed
+    # The builder's hints are sound: "no reference" and "no null" are never wrong.
+    leaves = list(_leaves(plain.data))
+    assert plain.may_reference or not any(isinstance(v, str) and "$" in v for v in leaves)
+    assert plain.may_hold_null or None not in leaves
+
+
+def _leaves(value: Any) -> Any:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
 
 
 def test_features_beyond_plain_go_to_the_composer() -> None:

@@ -24,14 +24,14 @@ def packed(mark: Marked | None) -> int:
     return ((mark.line + 1) << 32) | (mark.column + 1)
 
 
-_KEY_SHIFT = 64
-_POSITION_MASK = (1 << _KEY_SHIFT) - 1
+KEY_SHIFT = 64
+_POSITION_MASK = (1 << KEY_SHIFT) - 1
 
 
 def with_key(value: int, key: int) -> int:
     """A value's packed position and its key's in one int: one table, not two (a dict of
     400,000 entries is 20 MB)."""
-    return value | (key << _KEY_SHIFT)
+    return value | (key << KEY_SHIFT)
 
 
 def merge_positions(
@@ -82,7 +82,7 @@ class LocatedDocument:
 
     def key_position(self, path: KeyPath) -> Position:
         """The position of the key that introduces ``path`` (falls back to its value)."""
-        key = self.positions.get(tuple(path), 0) >> _KEY_SHIFT
+        key = self.positions.get(tuple(path), 0) >> KEY_SHIFT
         return _unpacked(key) if key else self.position(path)
 
     def source_text(self, path: KeyPath) -> str | None:

@@ -28,7 +28,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
-from checker.diagnostics.located import LocatedDocument, Scalar, packed, with_key
+from checker.diagnostics.located import KEY_SHIFT, LocatedDocument, Scalar, packed, with_key
 from checker.diagnostics.problem import KeyPath
 
 MAX_PLAIN_DEPTH = 64
@@ -41,10 +41,11 @@ class _NotPlain(Exception):
 
 
 class _Frame:
-    __slots__ = ("container", "key", "key_mark", "path")
+    __slots__ = ("container", "is_mapping", "key", "key_mark", "path")
 
     def __init__(self, container: Any, path: KeyPath) -> None:
         self.container = container
+        self.is_mapping = isinstance(container, dict)
         self.path = path
         self.key: str | None = None
         self.key_mark: Any = None
@@ -95,6 +96,22 @@ class _Builder:
         if event.anchor is not None or event.tag not in (None, "!"):
             raise _NotPlain
         frame = self.stack[-1] if self.stack else None
+        if frame is not None and frame.is_mapping and frame.key is not None:
+            # The common case, inlined (600,000 times in a 100,000-check manifest): a string
+            # value under a key. Anything else takes the general path below.
+            value = event.value
+            if event.tag == "!" or self._resolve(event) == _STR:
+                key_mark, mark = frame.key_mark, event.start_mark
+                path = (*frame.path, frame.key)
+                if "$" in value:
+                    self.references = True
+                    self.scalars[path] = Scalar(value, event.style)
+                frame.container[frame.key] = value
+                self.positions[path] = ((mark.line + 1) << 32 | (mark.column + 1)) | (
+                    (key_mark.line + 1) << 32 | (key_mark.column + 1)
+                ) << KEY_SHIFT
+                frame.key = None
+                return
         if frame is not None and isinstance(frame.container, dict) and frame.key is None:
             self.key(frame, event)
             return

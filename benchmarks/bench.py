@@ -246,6 +246,17 @@ class Scenario:
     requests: int
 
 
+def _same_requests(scenario: Scenario, url_placeholder: str) -> None:
+    """The floor sends exactly the requests of checker's plan: asserted, per scenario."""
+    args = _checker(
+        "plan", str(scenario.manifest), "--format", "json", "--endpoint", url_placeholder
+    )
+    done = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **AKSK})
+    assert done.returncode == 0, done.stderr
+    planned = json.loads(done.stdout)["requests_per_poll"]
+    assert planned == scenario.requests, (scenario.label, planned, scenario.requests)
+
+
 def _median(values: Sequence[Measured]) -> Measured:
     return Measured(
         statistics.median(v.wall for v in values),
@@ -315,6 +326,113 @@ def _gate_rows(scenarios: list[Scenario], medians: dict[str, Measured], sdk_n: i
     return rows
 
 
+class _StillRunning:
+    """What a long wait asks: every run started, none has ended yet (no HTTP: what is
+    measured is checker's own work per poll)."""
+
+    batch_limit = None
+
+    async def startup(self, batches: Any, on_answer: Any = None) -> list[Any]:
+        from checker.gate.answers import BatchAnswer, Observation
+
+        answers = []
+        for batch in batches:
+            seen = tuple(
+                Observation(
+                    pipeline_id=run.pipeline_id,
+                    pipeline_run_id=run.pipeline_run_id,
+                    status="START_SUCCESS",
+                )
+                for run in batch.runs
+            )
+            answers.append(BatchAnswer(batch=batch, observations=seen))
+            if on_answer is not None:
+                on_answer(answers[-1])
+        return answers
+
+    async def latest(self, batches: Any) -> list[Any]:
+        from checker.gate.answers import LatestAnswer, RunObservation
+
+        return [
+            LatestAnswer(
+                batch=batch,
+                runs=tuple(
+                    RunObservation(
+                        pipeline_id=pipeline,
+                        pipeline_run_id=_id("run", pipeline),
+                        status="RUNNING",
+                        start_time=1_796_025_600_000,
+                    )
+                    for pipeline in batch.pipeline_ids
+                ),
+            )
+            for batch in batches
+        ]
+
+    async def details(self, queries: Any) -> list[Any]:
+        return []
+
+
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def _long_wait_table(checks: int, polls: int) -> list[str]:
+    """``checks`` run checks whose runs never end, polled ``polls`` times in process: CPU per
+    poll early and late, and memory after 10% of the polls and after all (flat: what is known
+    replaces what was known)."""
+    import asyncio
+    import gc
+    import time
+    from datetime import UTC, datetime
+
+    from checker.diagnostics.problem import Location
+    from checker.gate.checks import CheckSpec, Expectation, RunExpectation
+    from checker.polling.poller import Poller
+
+    expect = Expectation(run=RunExpectation())
+    specs = [
+        CheckSpec(
+            name=f"check-{i}",
+            manifest="gate.yaml",
+            origin=Location("gate.yaml", i + 1, 3),
+            endpoint="https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com",
+            project_id=PROJECTS[i % 3],
+            pipeline_id=_id("pipeline", i),
+            pipeline_run_id=_id("run", _id("pipeline", i)),
+            expect=expect,
+        )
+        for i in range(checks)
+    ]
+    poller = Poller(specs, BATCH, waiting=True)
+    queries = _StillRunning()
+    now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+    async def wait(count: int) -> float:
+        started = time.process_time()
+        for poll in range(count):
+            await poller.poll(queries, now)
+            poller.progress(float(poll), None, 60.0)
+        return (time.process_time() - started) / count * 1000
+
+    early_polls = max(1, polls // 10)
+    early_cpu = asyncio.run(wait(early_polls))
+    gc.collect()
+    early_mb, early_blocks = _rss_mb(), sys.getallocatedblocks()
+    late_cpu = asyncio.run(wait(polls - early_polls))
+    gc.collect()
+    late_mb, late_blocks = _rss_mb(), sys.getallocatedblocks()
+    return [
+        "| long wait, in process | run checks | polls | CPU ms / poll, first "
+        f"{early_polls} | CPU ms / poll, rest | RSS MB after {early_polls} → {polls} polls "
+        "| allocated blocks, change |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| every run still RUNNING | {checks:,} | {polls} | {early_cpu:.1f} | {late_cpu:.1f} | "
+        f"{early_mb:.0f} → {late_mb:.0f} | {late_blocks - early_blocks:+,} |",
+    ]
+
+
 def _sdk_installed() -> bool:
     probe = [sys.executable, "-c", "import huaweicloudsdkcodeartspipeline"]
     return subprocess.run(probe, capture_output=True).returncode == 0
@@ -371,6 +489,10 @@ def main() -> None:
                 plan_file.write_text(json.dumps(plan))
                 manifest = _manifest(folder / f"gate-{n}-{with_run}.yaml", runs, with_run)
                 scenarios.append(Scenario(label, runs, with_run, manifest, plan_file, len(plan)))
+        for s in scenarios:
+            _same_requests(
+                s, url_placeholder="https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com"
+            )
         emulator = Emulator(world)
         try:
             gate = _gate_table(
@@ -384,7 +506,8 @@ def main() -> None:
         )
         print("\n".join(gate), end="\n\n")
         print("\n".join(_startup_table(max(repeat, 3) if not arguments.smoke else 1)), end="\n\n")
-        print("\n".join(_scale_table(folder, scale)))
+        print("\n".join(_scale_table(folder, scale)), end="\n\n")
+        print("\n".join(_long_wait_table(20 if arguments.smoke else 1_000, 200)))
 
 
 if __name__ == "__main__":

@@ -101,7 +101,8 @@ class _Builder:
             # value under a key. Anything else takes the general path below.
             value = event.value
             if event.tag == "!" or self._resolve(event) == _STR:
-                key_mark, mark = frame.key_mark, event.start_mark
+                key_mark: Any = frame.key_mark
+                mark: Any = event.start_mark
                 path = (*frame.path, frame.key)
                 if "$" in value:
                     self.references = True

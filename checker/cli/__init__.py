@@ -6,8 +6,9 @@ prints, or exits; it imports the emulator only when a command needs it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -44,6 +45,18 @@ def schema_model(name: str) -> type[BaseModel]:
     return RunReport
 
 
+def format_option(json_help: str) -> Callable[[Any], Any]:
+    """``--format text|json``, as plan and validate take it."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=json_help,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(
     __version__, prog_name="checker", message="%(prog)s %(version)s (distribution codearts-checker)"
@@ -73,14 +86,7 @@ def _register() -> None:
     default=None,
     help="List every run under its request (the default up to 500 checks).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json prints the plan as a document (schemas/plan.schema.json) for bots and reviews.",
-)
+@format_option("json prints the plan as a document (schemas/plan.schema.json) for bots.")
 @click.option(
     "--start",
     "for_start",
@@ -114,14 +120,7 @@ def plan_command(
 
 @main.command(name="validate", short_help="Validate manifests offline.")
 @load_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json prints the problems for editors and bots.",
-)
+@format_option("json prints the problems for editors and bots.")
 @click.option(
     "--allow-unset",
     is_flag=True,

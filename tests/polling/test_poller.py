@@ -34,6 +34,7 @@ class FakeQueries:
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
+        self.starts: Callable[[str], bool] = lambda pipeline_id: True
         self._learned: int | None = None
         self.sizes: list[tuple[str, int]] = []
         self.ended: set[str] = set()
@@ -59,7 +60,7 @@ class FakeQueries:
                 Observation(
                     pipeline_id=run.pipeline_id,
                     pipeline_run_id=run.pipeline_run_id,
-                    status="START_SUCCESS",
+                    status="START_SUCCESS" if self.starts(run.pipeline_id) else "START_FAILED",
                 )
                 for run in batch.runs
             )
@@ -153,37 +154,13 @@ def test_run_level_requests_go_as_soon_as_their_runs_are_known_to_have_started()
     assert sorted(queries.sizes) == [("latest", 100)] * 3 + [("startup", 100)] * 3
 
 
-class StartsSome(FakeQueries):
-    """Runs of odd-numbered pipelines fail to start."""
-
-    async def startup(
-        self,
-        batches: Sequence[Batch],
-        on_answer: Callable[[BatchAnswer], None] | None = None,
-    ) -> list[BatchAnswer]:
-        answers = []
-        for batch in batches:
-            self._record("startup", len(batch.runs))
-            observed = tuple(
-                Observation(
-                    pipeline_id=run.pipeline_id,
-                    pipeline_run_id=run.pipeline_run_id,
-                    status="START_FAILED" if int(run.pipeline_id[-1], 16) % 2 else "START_SUCCESS",
-                )
-                for run in batch.runs
-            )
-            answers.append(BatchAnswer(batch=batch, observations=observed))
-            if on_answer is not None:
-                on_answer(answers[-1])
-        return answers
-
-
 def test_runs_that_failed_to_start_get_no_run_level_request() -> None:
-    queries = StartsSome()
+    queries = FakeQueries()
+    queries.starts = lambda pipeline_id: not int(pipeline_id[-1]) % 2  # odd ones fail
     checks = _checks(10)
     poller = Poller(checks, batch_size=100, waiting=True)
     asyncio.run(poller.poll(queries, NOW))
-    started = sum(not int(c.pipeline_id[-1], 16) % 2 for c in checks)
+    started = sum(not int(c.pipeline_id[-1]) % 2 for c in checks)
     assert queries.sizes == [("startup", 10), ("latest", started)]
 
 

@@ -29,6 +29,7 @@ from checker.codearts.runs_wire import parse_detail, parse_latest
 from checker.codearts.wire import Redact, parse_startup
 from checker.environment import Environment
 from checker.gate.answers import (
+    AnswerHook,
     BatchAnswer,
     DetailAnswer,
     LatestAnswer,
@@ -51,8 +52,12 @@ A = TypeVar("A")
 T = TypeVar("T")
 
 
-Heard = Callable[[BatchAnswer], None] | None
-"""Told of each startup answer as soon as it is in (the run-level requests it unblocks)."""
+def _smaller_limit(failure: QueryFailure | None, items: int, limit: int | None) -> int | None:
+    """The batch size a 413 for ``items`` teaches (None: not refused as too large, or a batch
+    of one, which cannot be halved)."""
+    if failure is None or failure.http_status != 413 or items < 2:
+        return None
+    return min(limit or items, items // 2)
 
 
 class Session:
@@ -74,7 +79,9 @@ class Session:
     async def call(self, call: Call[T]) -> tuple[T | None, QueryFailure | None]:
         return await self.caller.call(call)
 
-    async def startup(self, batches: Sequence[Batch], on_answer: Heard = None) -> list[BatchAnswer]:
+    async def startup(
+        self, batches: Sequence[Batch], on_answer: AnswerHook | None = None
+    ) -> list[BatchAnswer]:
         def call(batch: Batch) -> Call[tuple[Observation, ...]]:
             path = STARTUP_PATH.format(project_id=batch.project_id)
             label = f"startup {batch.project_id}/{batch.number}"
@@ -85,7 +92,8 @@ class Session:
             batch: Batch, found: tuple[Observation, ...] | None, failure: QueryFailure | None
         ) -> BatchAnswer:
             made = BatchAnswer(batch=batch, observations=found or (), failure=failure)
-            _ = on_answer is not None and on_answer(made)  # told at once: run-level requests
+            if on_answer is not None:
+                on_answer(made)  # at once: the run-level requests it unblocks can go
             return made
 
         return await self._each_batch(batches, call, answer)
@@ -121,7 +129,8 @@ class Session:
             if self.batch_limit is not None and batch.size > self.batch_limit:
                 return await halves(batch)
             found, failure = await self.call(call(batch))
-            if self._refused_as_too_large(failure, batch.size):
+            if (smaller := _smaller_limit(failure, batch.size, self.batch_limit)) is not None:
+                self.batch_limit = smaller  # kept for every later batch
                 return await halves(batch)
             return [answer(batch, found, failure)]
 
@@ -158,13 +167,6 @@ class Session:
             )
         self.iam_projects.update(found)
         return unknown
-
-    def _refused_as_too_large(self, failure: QueryFailure | None, items: int) -> bool:
-        """A 413 for a batch that can still be halved: remember the size that is too many."""
-        if failure is None or failure.http_status != 413 or items < 2:
-            return False
-        self.batch_limit = min(self.batch_limit or items, items // 2)
-        return True
 
     async def details(self, queries: Sequence[DetailQuery]) -> list[DetailAnswer]:
         async def one(index: int, query: DetailQuery) -> DetailAnswer:

@@ -6,7 +6,7 @@ These are the in-app values; the wire formats and their parsing live in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,6 +108,10 @@ class BatchAnswer(Frozen):
     batch: Batch
     observations: tuple[Observation, ...] = ()
     failure: QueryFailure | None = None
+
+
+AnswerHook = Callable[[BatchAnswer], None]
+"""Told of each startup answer as soon as it is in: the run-level requests it unblocks go."""
 
 
 class LatestAnswer(Frozen):

@@ -96,7 +96,7 @@ class Knowledge:
             batch = answer.batch
             entries = _entries_by_run(answer.observations)
             for run in batch.runs:
-                key = RunKey(batch.endpoint, batch.project_id, run.pipeline_id, run.pipeline_run_id)
+                key = batch.key_of(run)
                 state = self.get(key)
                 if answer.failure is not None:
                     change: dict[str, object] = {"startup_failure": answer.failure}

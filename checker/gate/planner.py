@@ -46,6 +46,9 @@ class Batch(Frozen):
     def size(self) -> int:
         return len(self.runs)
 
+    def key_of(self, run: PlannedRun) -> RunKey:
+        return RunKey(self.endpoint, self.project_id, run.pipeline_id, run.pipeline_run_id)
+
     def halves(self) -> tuple[Batch, Batch]:
         """Two batches of half the runs each (the service refused this one as too large)."""
         middle = len(self.runs) // 2

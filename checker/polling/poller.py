@@ -7,16 +7,16 @@ never asked about again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from checker.gate.answers import BatchAnswer, DetailAnswer, LatestAnswer, QueryFailure
+from checker.gate.answers import AnswerHook, BatchAnswer, DetailAnswer, LatestAnswer, QueryFailure
 from checker.gate.checks import CheckSpec
 from checker.gate.evaluator import Phase, decide
 from checker.gate.knowledge import Knowledge
-from checker.gate.planner import Batch, DetailQuery, LatestBatch, PlannedRun, plan_poll
+from checker.gate.planner import Batch, DetailQuery, LatestBatch, plan_poll
 from checker.gate.results import CheckResult
 from checker.gate.types import RunKey
 from checker.gate.verdicts import result
@@ -31,19 +31,13 @@ class Queries(Protocol):
         """The most items a request may hold, once the service refused more (HTTP 413)."""
 
     async def startup(
-        self,
-        batches: Sequence[Batch],
-        on_answer: Callable[[BatchAnswer], None] | None = None,
+        self, batches: Sequence[Batch], on_answer: AnswerHook | None = None
     ) -> list[BatchAnswer]:
         """Every batch's answer; ``on_answer`` is told of each as soon as it is in."""
 
     async def latest(self, batches: Sequence[LatestBatch]) -> list[LatestAnswer]: ...
 
     async def details(self, queries: Sequence[DetailQuery]) -> list[DetailAnswer]: ...
-
-
-def run_key_of(batch: Batch, run: PlannedRun) -> RunKey:
-    return RunKey(batch.endpoint, batch.project_id, run.pipeline_id, run.pipeline_run_id)
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -136,7 +130,7 @@ class Poller:
 
         def answered(answer: BatchAnswer) -> None:
             batch = answer.batch
-            keys = [run_key_of(batch, run) for run in batch.runs]
+            keys = [batch.key_of(run) for run in batch.runs]
             learned = Knowledge({key: known.get(key) for key in keys}).with_startup([answer])
             checks = [c for key in keys for c in self._by_key.get(key, ())]
             follower.follow(runs_to_follow(checks, learned, now_ms, self.decided), readable)

@@ -145,6 +145,11 @@ class _Builder:
             # Of the implicit types only booleans and nulls start with a letter, and none is
             # longer than "false": an ID such as fa430add… is a string without six regexes.
             return _STR
+        digits = value[:1].isdigit() and not value.isdigit()
+        if digits and value.isalnum() and value[:2].lower() not in ("0b", "0x"):
+            # Digits and letters, not only digits: no int (bar 0b/0x), float (a dot), timestamp
+            # (a dash) or sexagesimal (a colon) is written so: an ID such as 3ee66263….
+            return _STR
         tag: str = self.loader.resolve(  # type: ignore[no-untyped-call]
             ScalarNode, value, event.implicit
         )

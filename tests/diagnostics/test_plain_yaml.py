@@ -78,3 +78,38 @@ def test_one_table_places_both_a_key_and_its_value() -> None:
         assert tuple(document.key_position(("checks", "build", "tags", 1))) == (4, 15)
         # Nothing there: the closest located ancestor's value (the mapping under checks).
         assert tuple(document.key_position(("checks", "missing"))) == (2, 3)
+
+
+def test_plain_scalars_resolve_as_the_composer_resolves_them() -> None:
+    """The shortcuts that skip YAML 1.1's implicit-type regexes never change a type."""
+    values = [
+        "0x1f",
+        "0b101",
+        "0B101",
+        "1e5",
+        "12abc",
+        "0755",
+        "1_000",
+        "2026-12-04",
+        "12:30",
+        "1.5",
+        "ffff",
+        "yes",
+        "Off",
+        "NULL",
+        "0xZZ",
+        "3ee66263645824827f6ec10ca76bcbaf",
+        "fa430adde4fa96c74018f2543a383c3b",
+        "123456",
+        "falsey",
+        "nulls",
+        "y",
+        "on",
+        "~",
+    ]
+    text = "".join(f"k{index}: {value}\n" for index, value in enumerate(values))
+    plain = build_plain(text, "m.yaml")
+    composed, problems = load_composed(text, "m.yaml")
+    assert plain is not None and problems == []
+    assert plain.data == composed.data
+    assert [type(v) for v in plain.data.values()] == [type(v) for v in composed.data.values()]

@@ -51,6 +51,28 @@ class _Frame:
         self.key_mark: Any = None
 
 
+def implicit_tag(
+    loader: yaml.SafeLoader, first_characters: frozenset[str], event: ScalarEvent
+) -> str:
+    """The tag YAML 1.1 gives a plain or quoted scalar (int, bool, null, str…)."""
+    value = event.value
+    if not event.implicit[0] or (value and value[0] not in first_characters):
+        return _STR  # quoted, or plain but no implicit type starts with this character
+    if len(value) > 5 and value[0].isalpha():
+        # Of the implicit types only booleans and nulls start with a letter, and none is
+        # longer than "false": an ID such as fa430add… is a string without six regexes.
+        return _STR
+    digits = value[:1].isdigit() and not value.isdigit()
+    if digits and value.isalnum() and value[:2].lower() not in ("0b", "0x"):
+        # Digits and letters, not only digits: no int (bar 0b/0x), float (a dot), timestamp
+        # (a dash) or sexagesimal (a colon) is written so: an ID such as 3ee66263….
+        return _STR
+    tag: str = loader.resolve(  # type: ignore[no-untyped-call]
+        ScalarNode, value, event.implicit
+    )
+    return tag
+
+
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -137,23 +159,7 @@ class _Builder:
         self.place(value, path, position)
 
     def _resolve(self, event: ScalarEvent) -> str:
-        """The tag YAML 1.1 gives a plain or quoted scalar (int, bool, null, str…)."""
-        value = event.value
-        if not event.implicit[0] or (value and value[0] not in self.first_characters):
-            return _STR  # quoted, or plain but no implicit type starts with this character
-        if len(value) > 5 and value[0].isalpha():
-            # Of the implicit types only booleans and nulls start with a letter, and none is
-            # longer than "false": an ID such as fa430add… is a string without six regexes.
-            return _STR
-        digits = value[:1].isdigit() and not value.isdigit()
-        if digits and value.isalnum() and value[:2].lower() not in ("0b", "0x"):
-            # Digits and letters, not only digits: no int (bar 0b/0x), float (a dot), timestamp
-            # (a dash) or sexagesimal (a colon) is written so: an ID such as 3ee66263….
-            return _STR
-        tag: str = self.loader.resolve(  # type: ignore[no-untyped-call]
-            ScalarNode, value, event.implicit
-        )
-        return tag
+        return implicit_tag(self.loader, self.first_characters, event)
 
     def key(self, frame: _Frame, event: ScalarEvent) -> None:
         if event.value == "<<" and self._resolve(event) == _MERGE:

@@ -195,6 +195,8 @@ def emulator_command(*, world_file: Path, host: str, port: int) -> None:
             server.serve_forever()
         except KeyboardInterrupt:
             console.err("stopped")
+        finally:
+            server.stop()  # the socket closed whatever stopped it (Ctrl-C, SIGTERM, an error)
         return ExitCode.PASSED
 
     runtime.run(runtime.environment(), False, action)

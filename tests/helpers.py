@@ -148,6 +148,22 @@ class CliRun:
         return self.stdout + self.stderr
 
 
+def waiting_gate(manifest: Path, url: str, runs: Path, interval: str = "0.01") -> list[str]:
+    """``check`` of a manifest against ``url`` with the runs start wrote, waiting for them
+    (polls ``interval`` seconds apart): what CI's second step runs."""
+    return [
+        "check",
+        str(manifest),
+        "--endpoint",
+        url,
+        "--runs",
+        str(runs),
+        "--wait",
+        "--poll-interval",
+        interval,
+    ]
+
+
 def run_cli(args: list[str], env: Mapping[str, str] | None = None) -> CliRun:
     """Invoke the real click command in-process, with the given extra environment."""
     runner = CliRunner()

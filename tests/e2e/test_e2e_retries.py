@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import AUTH, PROJECT, Emulated, Start, run_cli, world_data, write_manifest
+from helpers import (
+    AUTH,
+    PROJECT,
+    Emulated,
+    Start,
+    run_cli,
+    waiting_gate,
+    world_data,
+    write_manifest,
+)
 
 P_MINE, R_MINE = "5" * 32, "6" * 32
 P_WATCHED, R_WATCHED = "7" * 32, "8" * 32
@@ -46,15 +55,7 @@ def _gate(
     report = tmp_path / "gate.json"
     run = run_cli(
         [
-            "check",
-            str(manifest),
-            "--endpoint",
-            server.url,
-            "--runs",
-            str(runs),
-            "--wait",
-            "--poll-interval",
-            "0.01",
+            *waiting_gate(manifest, server.url, runs),
             f"--report=json={report}",
             f"--report=junit={tmp_path / 'g.xml'}",
             *extra,

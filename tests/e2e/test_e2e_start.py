@@ -25,6 +25,7 @@ from helpers import (
     Start,
     manifest_data,
     run_cli,
+    waiting_gate,
     world_data,
     write_manifest,
     write_yaml,
@@ -68,15 +69,7 @@ def test_start_then_wait_passes_healthy_runs_and_names_the_banned_one(
     assert [run["pipeline_id"] for run in saved] == [P_BUILD, P_TESTS, P_BANNED]
     check = run_cli(
         [
-            "check",
-            str(manifest),
-            "--endpoint",
-            server.url,
-            "--runs",
-            str(runs),
-            "--wait",
-            "--poll-interval",
-            "0.01",
+            *waiting_gate(manifest, server.url, runs),
         ],
         AUTH,
     )

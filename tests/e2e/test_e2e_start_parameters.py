@@ -24,6 +24,7 @@ from helpers import (
     Emulated,
     Start,
     run_cli,
+    waiting_gate,
     world_data,
     write_manifest,
 )
@@ -66,6 +67,11 @@ def _start(manifest: Path, server: Emulated, *extra: str) -> Any:
     return run_cli(
         ["start", str(manifest), "--endpoint", server.url, "--auto-approve", *extra], AUTH
     )
+
+
+def _gate(manifest: Path, server: Emulated, runs: Path) -> Any:
+    """``check --runs`` on what start wrote, waiting (polls 10 ms apart)."""
+    return run_cli(waiting_gate(manifest, server.url, runs), AUTH)
 
 
 def test_a_release_starts_at_its_tag_with_variables_and_chosen_stages(
@@ -239,20 +245,7 @@ def test_a_queued_run_is_started_and_the_gate_waits_for_it(tmp_path: Path, emula
     run = _start(manifest, server, "--out", str(out))
     assert run.exit_code == 0, run.output
     assert "started 1 of 1 pipeline (1 queued at a concurrency limit)" in run.stderr
-    check = run_cli(
-        [
-            "check",
-            str(manifest),
-            "--endpoint",
-            server.url,
-            "--runs",
-            str(out),
-            "--wait",
-            "--poll-interval",
-            "0.01",
-        ],
-        AUTH,
-    )
+    check = _gate(manifest, server, out)
     assert check.exit_code == 0, check.output
     assert "queued" in check.stderr  # the progress said so while it waited
 
@@ -266,20 +259,7 @@ def test_a_run_that_timed_out_in_the_queue_fails_naming_the_queue(
     manifest = write_manifest(tmp_path, {"tests": {"pipeline_id": P_TESTS}}, defaults=RUN_DEFAULTS)
     out = tmp_path / "runs.json"
     assert _start(manifest, server, "--out", str(out)).exit_code == 0
-    check = run_cli(
-        [
-            "check",
-            str(manifest),
-            "--endpoint",
-            server.url,
-            "--runs",
-            str(out),
-            "--wait",
-            "--poll-interval",
-            "0.01",
-        ],
-        AUTH,
-    )
+    check = _gate(manifest, server, out)
     assert check.exit_code == 1, check.output
     assert "observed QUEUED_TIME_OUT (it waited too long in the pipeline's queue" in check.stdout
 
@@ -313,20 +293,7 @@ def test_pipelines_named_by_name_are_found_once_per_project(
     assert f"+ pipeline {P_TESTS}  (checks: tests, tests-again)" in run.stderr
     started = {r["pipeline_id"] for r in json.loads(out.read_text())["result"]}
     assert started == {P_BUILD, P_TESTS}
-    check = run_cli(
-        [
-            "check",
-            str(manifest),
-            "--endpoint",
-            server.url,
-            "--runs",
-            str(out),
-            "--wait",
-            "--poll-interval",
-            "0.01",
-        ],
-        AUTH,
-    )
+    check = _gate(manifest, server, out)
     assert check.exit_code == 0, check.output
 
 
